@@ -1,0 +1,56 @@
+//! How results reach the user: JSON for scripts, a short table for people, and a one-line
+//! error on stderr.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+use wasm_runner::PhaseReport;
+
+/// Exit status for a module that failed (the outcome says why).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status for bad usage or input that could not be read.
+pub const EXIT_INPUT: u8 = 2;
+
+pub fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: could not encode the report as JSON: {e}"),
+    }
+}
+
+/// Prints `message` as one line on stderr and returns `code`.
+pub fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("error: {}", message.replace('\n', " "));
+    ExitCode::from(code)
+}
+
+pub fn print_phases(phases: &[PhaseReport]) {
+    println!(
+        "{:<14} {:>16} {:>16} {:>12}",
+        "phase", "peak heap", "heap after", "time"
+    );
+    for p in phases {
+        println!(
+            "{:<14} {:>16} {:>16} {:>9.1} ms",
+            p.name,
+            human_bytes(p.peak_used_heap_bytes),
+            human_bytes(p.used_heap_after_bytes),
+            p.duration_ms
+        );
+    }
+}
+
+pub fn human_bytes(bytes: usize) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,109 @@
+//! `wasm-runner warmup FILE`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use wasm_runner::guest::ModuleFacts;
+use wasm_runner::limits::HeapLimitSource;
+use wasm_runner::{PhaseReport, Runner, RunnerError};
+
+use super::output::{fail, human_bytes, print_json, print_phases, EXIT_FAILED, EXIT_INPUT};
+use super::RunnerArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct WarmupArgs {
+    /// The WebAssembly module (.wasm binary).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub runner: RunnerArgs,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct WarmupJson<'a> {
+    outcome: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a RunnerError>,
+    file: String,
+    heap_limit_bytes: usize,
+    heap_limit_source: HeapLimitSource,
+    module_bytes: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module: Option<&'a ModuleFacts>,
+    phases: &'a [PhaseReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_ms: Option<f64>,
+    v8_version: &'static str,
+}
+
+pub fn run(args: WarmupArgs) -> ExitCode {
+    let limits = args.runner.limits();
+    let file = args.file.display().to_string();
+    let bytes = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let message = format!("cannot read {file}: {e}");
+            if args.json {
+                print_json(
+                    &serde_json::json!({ "outcome": "io_error", "message": message, "file": file }),
+                );
+            }
+            return fail(EXIT_INPUT, &message);
+        }
+    };
+    let module_bytes = bytes.len();
+    let runner = Runner::new(limits.clone());
+    let result = runner.warmup(bytes);
+    let v8_version = wasm_runner::engine::v8_version();
+    let mut json = WarmupJson {
+        outcome: "ok",
+        message: None,
+        error: None,
+        file,
+        heap_limit_bytes: limits.heap_limit_bytes,
+        heap_limit_source: limits.heap_limit_source,
+        module_bytes,
+        module: None,
+        phases: &[],
+        total_ms: None,
+        v8_version,
+    };
+    match &result {
+        Ok(report) => {
+            json.module = Some(&report.module);
+            json.phases = &report.phases;
+            json.total_ms = Some(report.total_ms);
+            if args.json {
+                print_json(&json);
+            } else {
+                println!(
+                    "warmed up {} ({}) under a {} runner heap in {:.1} ms",
+                    json.file,
+                    human_bytes(module_bytes),
+                    human_bytes(limits.heap_limit_bytes),
+                    report.total_ms
+                );
+                print_phases(&report.phases);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            json.outcome = failure.error.kind();
+            json.message = Some(failure.error.to_string());
+            json.error = Some(&failure.error);
+            json.phases = &failure.phases;
+            if args.json {
+                print_json(&json);
+            }
+            fail(
+                EXIT_FAILED,
+                &format!("warmup of {} failed: {}", json.file, failure.error),
+            )
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! One runner isolate: a V8 isolate created with `heap_limits(0, cap)`, its heap guard,
+//! its heap tracker and one context.
+
+use std::sync::Arc;
+
+use super::heap_guard::HeapGuard;
+use super::heap_stats::{HeapTracker, PhaseHeap};
+use super::platform::ensure_initialized;
+
+/// Why a call into JS did not produce a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsFailure {
+    /// Execution was terminated (by the heap guard or the watchdog).
+    Terminated,
+    /// A JS exception. `kind` is set when the runner's own JS threw a tagged error.
+    Exception {
+        kind: Option<String>,
+        name: String,
+        message: String,
+        detail: Option<String>,
+    },
+    /// V8 refused an input outright (a string or buffer too large to create).
+    Refused(String),
+}
+
+/// What a script evaluated to, as a string (JSON when the script returns JSON).
+pub type ScriptOutcome = Result<String, JsFailure>;
+
+/// A V8 isolate for the runner. Not `Send`: it lives and dies on its runner thread.
+pub struct RunnerIsolate {
+    // Globals first: fields drop in order, and globals must go before the isolate.
+    context: v8::Global<v8::Context>,
+    module: Option<v8::Global<v8::WasmModuleObject>>,
+    instance: Option<v8::Global<v8::Value>>,
+    isolate: v8::OwnedIsolate,
+    guard: Arc<HeapGuard>,
+    tracker: Box<HeapTracker>,
+    heap_limit_bytes: usize,
+}
+
+/// The runner's JS entry points live on this global object.
+const RUNNER_GLOBAL: &str = "__wasmRunner";
+
+impl RunnerIsolate {
+    /// Creates an isolate whose heap is capped at `heap_limit_bytes`; the cap is reserved,
+    /// not committed (`heap_limits(0, cap)`).
+    pub fn new(heap_limit_bytes: usize) -> RunnerIsolate {
+        ensure_initialized();
+        let params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
+        let mut isolate = v8::Isolate::new(params);
+        let guard: Arc<HeapGuard> = Arc::from(HeapGuard::install(&mut isolate, heap_limit_bytes));
+        let tracker = HeapTracker::install(&mut isolate);
+        let context = {
+            v8::scope!(let scope, &mut isolate);
+            let context = v8::Context::new(scope, Default::default());
+            v8::Global::new(scope, context)
+        };
+        RunnerIsolate {
+            context,
+            module: None,
+            instance: None,
+            isolate,
+            guard,
+            tracker,
+            heap_limit_bytes,
+        }
+    }
+
+    pub fn heap_limit_bytes(&self) -> usize {
+        self.heap_limit_bytes
+    }
+
+    /// The guard, shared with the watchdog on another thread.
+    pub fn guard(&self) -> Arc<HeapGuard> {
+        Arc::clone(&self.guard)
+    }
+
+    /// A handle another thread may use to terminate execution.
+    pub fn terminator(&self) -> v8::IsolateHandle {
+        self.isolate.thread_safe_handle()
+    }
+
+    pub fn begin_phase(&mut self, phase: &'static str) {
+        self.guard.set_phase(phase);
+        self.tracker.begin(&mut self.isolate);
+    }
+
+    pub fn end_phase(&mut self) -> PhaseHeap {
+        self.tracker.end(&mut self.isolate)
+    }
+
+    /// Peak used heap of the phase in progress.
+    pub fn phase_peak_so_far(&self) -> usize {
+        self.tracker.peak_so_far()
+    }
+
+    pub fn used_heap_bytes(&mut self) -> usize {
+        self.isolate.get_heap_statistics().used_heap_size()
+    }
+
+    /// Clears a termination that landed, so the isolate can run JS again.
+    pub fn clear_termination(&mut self) {
+        self.isolate.cancel_terminate_execution();
+    }
+
+    /// Compiles and runs trusted JS (the runner's own scripts) in the runner context.
+    pub fn run_script(&mut self, name: &str, source: &str) -> ScriptOutcome {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let Some(code) = v8::String::new(tc, source) else {
+            return Err(JsFailure::Refused(format!(
+                "script {name} is too large for a V8 string"
+            )));
+        };
+        let Some(resource) = v8::String::new(tc, name) else {
+            return Err(JsFailure::Refused(
+                "script name is too large for a V8 string".into(),
+            ));
+        };
+        let origin = v8::ScriptOrigin::new(
+            tc,
+            resource.into(),
+            0,
+            0,
+            false,
+            0,
+            None,
+            false,
+            false,
+            false,
+            None,
+        );
+        let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
+            return Err(failure(tc));
+        };
+        match script.run(tc) {
+            Some(value) => Ok(value.to_rust_string_lossy(tc)),
+            None => Err(failure(tc)),
+        }
+    }
+
+    /// Compiles wasm bytes straight from Rust memory into a module object (no JS string or
+    /// JS copy of the bytes on the heap).
+    pub fn compile_module(&mut self, bytes: &[u8]) -> Result<(), JsFailure> {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        match v8::WasmModuleObject::compile(tc, bytes) {
+            Some(module) => {
+                self.module = Some(v8::Global::new(tc, module));
+                Ok(())
+            }
+            None => Err(failure(tc)),
+        }
+    }
+
+    /// Calls `__wasmRunner[method](module, arg)` and keeps its result as the instance
+    /// state. Returns the result's `summary` property, a JSON string.
+    pub fn call_runner_with_module(&mut self, method: &str, arg: &str) -> ScriptOutcome {
+        let Some(module) = self.module.as_ref() else {
+            return Err(JsFailure::Refused("no module has been compiled".into()));
+        };
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let module = v8::Local::new(tc, module);
+        let Some(function) = runner_method(tc, context, method) else {
+            return Err(if tc.has_caught() || tc.has_terminated() {
+                failure(tc)
+            } else {
+                JsFailure::Refused(format!(
+                    "the runner script defines no {RUNNER_GLOBAL}.{method}"
+                ))
+            });
+        };
+        let Some(arg) = v8::String::new(tc, arg) else {
+            return Err(JsFailure::Refused(
+                "argument is too large for a V8 string".into(),
+            ));
+        };
+        let recv = v8::undefined(tc).into();
+        let Some(result) = function.call(tc, recv, &[module.into(), arg.into()]) else {
+            return Err(failure(tc));
+        };
+        self.instance = Some(v8::Global::new(tc, result));
+        let summary = match result.to_object(tc) {
+            Some(obj) => {
+                let key = v8::String::new(tc, "summary").unwrap_or_else(|| v8::String::empty(tc));
+                obj.get(tc, key.into())
+            }
+            None => None,
+        };
+        match summary {
+            Some(s) => Ok(s.to_rust_string_lossy(tc)),
+            None if tc.has_caught() || tc.has_terminated() => Err(failure(tc)),
+            None => Ok(String::new()),
+        }
+    }
+}
+
+impl Drop for RunnerIsolate {
+    fn drop(&mut self) {
+        self.instance = None;
+        self.module = None;
+        self.guard.uninstall(&mut self.isolate);
+        self.tracker.uninstall(&mut self.isolate);
+    }
+}
+
+fn runner_method<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    context: v8::Local<'s, v8::Context>,
+    method: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let global = context.global(scope);
+    let key = v8::String::new(scope, RUNNER_GLOBAL)?;
+    let runner = global.get(scope, key.into())?.to_object(scope)?;
+    let key = v8::String::new(scope, method)?;
+    let value = runner.get(scope, key.into())?;
+    v8::Local::<v8::Function>::try_from(value).ok()
+}
+
+/// Turns what a `TryCatch` caught into a `JsFailure` that always has a message.
+fn failure(tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>) -> JsFailure {
+    if tc.has_terminated() {
+        return JsFailure::Terminated;
+    }
+    let Some(exception) = tc.exception() else {
+        return JsFailure::Exception {
+            kind: None,
+            name: "Error".into(),
+            message: "V8 reported a failure without an exception".into(),
+            detail: None,
+        };
+    };
+    let prop = |tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+                name: &str|
+     -> Option<String> {
+        let obj = exception.to_object(tc)?;
+        let key = v8::String::new(tc, name)?;
+        let value = obj.get(tc, key.into())?;
+        if value.is_null_or_undefined() {
+            None
+        } else {
+            Some(value.to_rust_string_lossy(tc))
+        }
+    };
+    let (kind, name, message, detail) = if exception.is_object() {
+        (
+            prop(tc, "kind"),
+            prop(tc, "name"),
+            prop(tc, "message"),
+            prop(tc, "detail"),
+        )
+    } else {
+        (None, None, None, None)
+    };
+    let type_name = exception.type_of(tc).to_rust_string_lossy(tc);
+    let message = match message.filter(|m| !m.is_empty()) {
+        Some(m) => m,
+        None if exception.is_null_or_undefined() => {
+            format!("a {type_name} value was thrown without a message")
+        }
+        None => {
+            let text = exception.to_rust_string_lossy(tc);
+            if text.is_empty() {
+                format!("a {type_name} value was thrown without a message")
+            } else {
+                text
+            }
+        }
+    };
+    JsFailure::Exception {
+        kind,
+        name: name.unwrap_or(type_name),
+        message,
+        detail,
+    }
+}

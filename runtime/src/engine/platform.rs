@@ -1,0 +1,44 @@
+//! One V8 platform per process. Flags must be set before `V8::initialize`, and
+//! initialisation must happen exactly once however many threads and tests race to it.
+
+use std::sync::OnceLock;
+
+/// Flags the runner always sets.
+///
+/// `--no-turboshaft-loop-unrolling`: on V8 15.2 an optimised JS loop whose body holds a small
+/// unrolled inner loop loses its only interrupt check, so `TerminateExecution` never lands
+/// and the near-heap-limit guard cannot stop a heap bomb (see README, "Termination").
+pub const DEFAULT_V8_FLAGS: &str = "--no-turboshaft-loop-unrolling";
+
+/// Extra V8 flags appended after the defaults (operators, tests, benchmarks of tiers).
+pub const V8_FLAGS_ENV: &str = "WASM_RUNNER_V8_FLAGS";
+
+static FLAGS: OnceLock<String> = OnceLock::new();
+
+/// Initialises V8 once for the whole process; later calls return at once.
+pub fn ensure_initialized() {
+    FLAGS.get_or_init(|| {
+        let extra = std::env::var(V8_FLAGS_ENV).unwrap_or_default();
+        let flags = if extra.trim().is_empty() {
+            DEFAULT_V8_FLAGS.to_string()
+        } else {
+            format!("{DEFAULT_V8_FLAGS} {}", extra.trim())
+        };
+        v8::V8::set_flags_from_string(&flags);
+        let platform = v8::new_default_platform(0, false).make_shared();
+        v8::V8::initialize_platform(platform);
+        v8::V8::initialize();
+        tracing::debug!(flags = %flags, version = v8::V8::get_version(), "V8 initialised");
+        flags
+    });
+}
+
+/// The flags V8 was initialised with (initialising it if needed).
+pub fn engine_flags() -> &'static str {
+    ensure_initialized();
+    FLAGS.get().map(String::as_str).unwrap_or(DEFAULT_V8_FLAGS)
+}
+
+pub fn v8_version() -> &'static str {
+    v8::V8::get_version()
+}

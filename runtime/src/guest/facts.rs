@@ -1,0 +1,149 @@
+//! One validating pass over the module that also collects what later checks need.
+
+use serde::Serialize;
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+
+use super::imports::{ImportKind, ImportRef};
+use crate::error::RunnerError;
+
+/// The proposals V8 15.2 ships enabled, so wasmparser accepts what V8 will compile:
+/// Wasm 3.0 plus the legacy exception-handling encoding that toolchains still emit.
+pub fn wasm_features() -> WasmFeatures {
+    WasmFeatures::WASM3 | WasmFeatures::LEGACY_EXCEPTIONS
+}
+
+/// What a module declares, counted in one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleFacts {
+    pub bytes: usize,
+    pub imports: Vec<ImportRef>,
+    pub defined_functions: u32,
+    pub code_bytes: u64,
+    pub exports: u32,
+    pub exported_functions: u32,
+    pub tables: u32,
+    pub table_initial_elements: u64,
+    pub memories: u32,
+    pub memory_initial_pages: u64,
+    pub globals: u32,
+    pub element_segments: u32,
+    pub element_items: u64,
+    pub data_segments: u32,
+    pub data_bytes: u64,
+}
+
+/// Validates `bytes` (with `wasm_features`) and counts what the module declares.
+pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
+    if bytes.is_empty() {
+        return Err(RunnerError::InvalidModule {
+            reason: "the module is empty (0 bytes)".into(),
+            offset: 0,
+        });
+    }
+    if bytes.len() < 8 && b"\0asm\x01\0\0\0".starts_with(bytes) {
+        return Err(RunnerError::InvalidModule {
+            reason: format!(
+                "truncated: {} bytes, shorter than the 8-byte WebAssembly header",
+                bytes.len()
+            ),
+            offset: bytes.len() as u64,
+        });
+    }
+    if bytes.len() < 8 || &bytes[0..4] != b"\0asm" {
+        return Err(RunnerError::InvalidModule {
+            reason: "not a WebAssembly binary: it does not start with the magic bytes \\0asm and a version"
+                .into(),
+            offset: 0,
+        });
+    }
+    let mut facts = ModuleFacts {
+        bytes: bytes.len(),
+        ..Default::default()
+    };
+    let mut validator = Validator::new_with_features(wasm_features());
+    let invalid = |e: wasmparser::BinaryReaderError| RunnerError::InvalidModule {
+        reason: e.message().to_string(),
+        offset: e.offset() as u64,
+    };
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(invalid)?;
+        match &payload {
+            Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => {
+                return Err(RunnerError::InvalidModule {
+                    reason: "this is a WebAssembly component, not a core module".into(),
+                    offset: 4,
+                });
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    let import = import.map_err(invalid)?;
+                    facts.imports.push(ImportRef {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind: ImportKind::from(&import.ty),
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => facts.defined_functions = reader.count(),
+            Payload::TableSection(reader) => {
+                for table in reader.clone() {
+                    let table = table.map_err(invalid)?;
+                    facts.tables += 1;
+                    facts.table_initial_elements = facts
+                        .table_initial_elements
+                        .saturating_add(table.ty.initial);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader.clone() {
+                    let memory = memory.map_err(invalid)?;
+                    facts.memories += 1;
+                    facts.memory_initial_pages =
+                        facts.memory_initial_pages.saturating_add(memory.initial);
+                }
+            }
+            Payload::GlobalSection(reader) => facts.globals = reader.count(),
+            Payload::ExportSection(reader) => {
+                for export in reader.clone() {
+                    let export = export.map_err(invalid)?;
+                    facts.exports += 1;
+                    if export.kind == wasmparser::ExternalKind::Func {
+                        facts.exported_functions += 1;
+                    }
+                }
+            }
+            Payload::ElementSection(reader) => {
+                for element in reader.clone() {
+                    let element = element.map_err(invalid)?;
+                    facts.element_segments += 1;
+                    let items = match element.items {
+                        wasmparser::ElementItems::Functions(f) => f.count(),
+                        wasmparser::ElementItems::Expressions(_, e) => e.count(),
+                    };
+                    facts.element_items = facts.element_items.saturating_add(u64::from(items));
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader.clone() {
+                    let data = data.map_err(invalid)?;
+                    facts.data_segments += 1;
+                    facts.data_bytes = facts.data_bytes.saturating_add(data.data.len() as u64);
+                }
+            }
+            Payload::CodeSectionStart { size, .. } => facts.code_bytes = u64::from(*size),
+            _ => {}
+        }
+        match validator.payload(&payload).map_err(invalid)? {
+            wasmparser::ValidPayload::Func(func, body) => {
+                let mut func = func.into_validator(Default::default());
+                func.validate(&body).map_err(invalid)?;
+            }
+            wasmparser::ValidPayload::End(_) => break,
+            _ => {}
+        }
+    }
+    Ok(facts)
+}

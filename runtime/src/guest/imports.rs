@@ -1,0 +1,89 @@
+//! Which imports the runner can satisfy. A module asking for anything else is refused
+//! before V8 compiles it, with the first missing import named.
+
+use serde::Serialize;
+
+use crate::error::RunnerError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Function,
+    Table,
+    Memory,
+    Global,
+    Tag,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Function => "function",
+            ImportKind::Table => "table",
+            ImportKind::Memory => "memory",
+            ImportKind::Global => "global",
+            ImportKind::Tag => "tag",
+        }
+    }
+}
+
+impl From<&wasmparser::TypeRef> for ImportKind {
+    fn from(ty: &wasmparser::TypeRef) -> Self {
+        match ty {
+            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {
+                ImportKind::Function
+            }
+            wasmparser::TypeRef::Table(_) => ImportKind::Table,
+            wasmparser::TypeRef::Memory(_) => ImportKind::Memory,
+            wasmparser::TypeRef::Global(_) => ImportKind::Global,
+            wasmparser::TypeRef::Tag(_) => ImportKind::Tag,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRef {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+/// The set of imports a runner provides, as (module, name, kind).
+#[derive(Debug, Clone, Default)]
+pub struct ProvidedImports {
+    functions: Vec<(&'static str, &'static str)>,
+}
+
+impl ProvidedImports {
+    /// A runner that provides nothing: only self-contained modules instantiate.
+    pub fn none() -> Self {
+        ProvidedImports::default()
+    }
+
+    pub fn with_functions(functions: &[(&'static str, &'static str)]) -> Self {
+        ProvidedImports {
+            functions: functions.to_vec(),
+        }
+    }
+
+    pub fn provides(&self, import: &ImportRef) -> bool {
+        import.kind == ImportKind::Function
+            && self
+                .functions
+                .iter()
+                .any(|(m, n)| *m == import.module && *n == import.name)
+    }
+}
+
+/// Fails on the first import `provided` cannot satisfy.
+pub fn check_imports(imports: &[ImportRef], provided: &ProvidedImports) -> Result<(), RunnerError> {
+    match imports.iter().find(|i| !provided.provides(i)) {
+        None => Ok(()),
+        Some(missing) => Err(RunnerError::UnresolvedImport {
+            module: missing.module.clone(),
+            name: missing.name.clone(),
+            import_kind: missing.kind.as_str().to_string(),
+            unresolved_total: imports.iter().filter(|i| !provided.provides(i)).count(),
+        }),
+    }
+}

@@ -1,0 +1,13 @@
+//! A WebAssembly runner inside a V8 isolate.
+//!
+//! Data flows one way: `limits` -> `engine` -> `guest` -> `runner`.
+
+pub mod engine;
+pub mod error;
+pub mod guest;
+pub mod runner;
+
+pub use error::RunnerError;
+pub use limits::RunnerLimits;
+pub use runner::{PhaseReport, Runner, WarmupFailure, WarmupReport};
+pub mod limits;

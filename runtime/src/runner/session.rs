@@ -1,0 +1,179 @@
+//! One job's view of its isolate: phases with heap and timing, and the mapping from what
+//! V8 reports to typed errors.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::report::PhaseReport;
+use super::supervisor::Shared;
+use super::BOOTSTRAP_JS;
+use crate::engine::{JsFailure, RunnerIsolate};
+use crate::error::RunnerError;
+use crate::limits::RunnerLimits;
+
+/// A step's failure before it is given a phase.
+pub(crate) enum StepError {
+    Js(JsFailure),
+    Runner(RunnerError),
+}
+
+impl From<JsFailure> for StepError {
+    fn from(f: JsFailure) -> Self {
+        StepError::Js(f)
+    }
+}
+
+impl From<RunnerError> for StepError {
+    fn from(e: RunnerError) -> Self {
+        StepError::Runner(e)
+    }
+}
+
+pub(crate) struct Session {
+    isolate: RunnerIsolate,
+    shared: Arc<Shared>,
+    limits: RunnerLimits,
+    phases: Vec<PhaseReport>,
+}
+
+impl Session {
+    pub(crate) fn new(isolate: RunnerIsolate, shared: Arc<Shared>, limits: RunnerLimits) -> Self {
+        Session {
+            isolate,
+            shared,
+            limits,
+            phases: Vec::new(),
+        }
+    }
+
+    pub(crate) fn into_phases(self) -> Vec<PhaseReport> {
+        self.phases
+    }
+
+    /// Runs one phase: records its heap high-water and duration, and fails it if the heap
+    /// guard fired during it, even when V8 finished the work (a fired guard means the
+    /// runner heap was too small, which warmup must never be).
+    pub(crate) fn phase<T>(
+        &mut self,
+        name: &'static str,
+        step: impl FnOnce(&mut RunnerIsolate) -> Result<T, StepError>,
+    ) -> Result<T, RunnerError> {
+        self.shared.set_phase(name);
+        self.isolate.begin_phase(name);
+        let started = Instant::now();
+        let result = step(&mut self.isolate);
+        let heap = self.isolate.end_phase();
+        self.phases
+            .push(PhaseReport::new(name, heap, started.elapsed()));
+        if let Some(error) = self.heap_exhausted() {
+            return Err(error);
+        }
+        result.map_err(|e| match e {
+            StepError::Runner(e) => e,
+            StepError::Js(f) => self.js_error(name, f),
+        })
+    }
+
+    pub(crate) fn bootstrap(&mut self) -> Result<(), RunnerError> {
+        self.phase("bootstrap", |iso| {
+            iso.run_script("wasm-runner:bootstrap.js", BOOTSTRAP_JS)
+                .map(drop)
+                .map_err(Into::into)
+        })
+    }
+
+    pub(crate) fn script(
+        &mut self,
+        phase: &'static str,
+        name: &str,
+        source: &str,
+    ) -> Result<String, RunnerError> {
+        self.phase(phase, |iso| {
+            iso.run_script(name, source).map_err(Into::into)
+        })
+    }
+
+    fn heap_exhausted(&self) -> Option<RunnerError> {
+        self.isolate
+            .guard()
+            .fired()
+            .map(|(_, report)| RunnerError::HeapLimitExhausted {
+                phase: report.phase.to_string(),
+                observed_bytes: report.observed_bytes,
+                capacity_bytes: report.capacity_bytes,
+                heap_limit_bytes: self.isolate.heap_limit_bytes(),
+            })
+    }
+
+    fn js_error(&self, phase: &'static str, failure: JsFailure) -> RunnerError {
+        match failure {
+            JsFailure::Terminated => {
+                if let Some(error) = self.heap_exhausted() {
+                    error
+                } else if self.shared.timed_out() {
+                    RunnerError::Timeout {
+                        phase: phase.to_string(),
+                        limit_ms: self.limits.warmup_timeout.as_millis() as u64,
+                    }
+                } else {
+                    RunnerError::Internal {
+                        message: format!(
+                            "execution was terminated during {phase} with no recorded cause"
+                        ),
+                    }
+                }
+            }
+            JsFailure::Refused(message) => RunnerError::Internal { message },
+            JsFailure::Exception {
+                kind,
+                name,
+                message,
+                detail,
+            } => match kind.as_deref() {
+                Some("unresolved_import") => unresolved_import(detail.as_deref(), &message),
+                Some("link_error") => RunnerError::LinkError { message },
+                Some("trap") => RunnerError::Trap {
+                    phase: phase.to_string(),
+                    message,
+                },
+                _ if phase == "compile" && name == "CompileError" => {
+                    RunnerError::CompileError { message }
+                }
+                _ if name == "LinkError" => RunnerError::LinkError { message },
+                _ if name == "RuntimeError" => RunnerError::Trap {
+                    phase: phase.to_string(),
+                    message,
+                },
+                _ => RunnerError::Js {
+                    phase: phase.to_string(),
+                    name,
+                    message,
+                },
+            },
+        }
+    }
+}
+
+fn unresolved_import(detail: Option<&str>, message: &str) -> RunnerError {
+    let parsed: Option<serde_json::Value> = detail.and_then(|d| serde_json::from_str(d).ok());
+    let field = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    match (field("module"), field("name"), field("kind")) {
+        (Some(module), Some(name), Some(kind)) => RunnerError::UnresolvedImport {
+            module,
+            name,
+            import_kind: kind,
+            unresolved_total: 1,
+        },
+        _ => RunnerError::Js {
+            phase: "instantiate".into(),
+            name: "RunnerError".into(),
+            message: message.to_string(),
+        },
+    }
+}

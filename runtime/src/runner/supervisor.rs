@@ -1,0 +1,147 @@
+//! Runs one job on a fresh runner isolate, on a thread of known stack size, watched from
+//! the calling thread.
+//!
+//! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
+//! termination; once the heap guard or the deadline has requested termination it keeps
+//! requesting it; and if termination has not landed within the grace period it reports
+//! `termination_lost` and abandons the thread (a thread cannot be killed; a caller that
+//! must reclaim it runs the job in a child process).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::report::{PhaseReport, WarmupFailure};
+use super::session::Session;
+use crate::engine::{HeapGuard, RunnerIsolate};
+use crate::error::RunnerError;
+use crate::limits::RunnerLimits;
+
+/// Stack of every runner thread. Known and fixed, so stack limits can be reasoned about.
+pub const RUNNER_THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
+
+/// How often the watchdog looks at a running job.
+const WATCH_TICK: Duration = Duration::from_millis(5);
+
+/// State the runner thread shares with its watchdog.
+pub(crate) struct Shared {
+    phase: Mutex<&'static str>,
+    timed_out: AtomicBool,
+    isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>)>,
+}
+
+impl Shared {
+    pub(crate) fn set_phase(&self, phase: &'static str) {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase;
+    }
+
+    pub(crate) fn phase(&self) -> &'static str {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::SeqCst)
+    }
+}
+
+type JobResult<T> = Result<(T, Vec<PhaseReport>), WarmupFailure>;
+
+pub(crate) fn supervise<T, F>(limits: &RunnerLimits, job: F) -> JobResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Session) -> Result<T, RunnerError> + Send + 'static,
+{
+    let shared = Arc::new(Shared {
+        phase: Mutex::new("bootstrap"),
+        timed_out: AtomicBool::new(false),
+        isolate: OnceLock::new(),
+    });
+    let (tx, rx) = mpsc::channel::<JobResult<T>>();
+    let worker_shared = Arc::clone(&shared);
+    let worker_limits = limits.clone();
+    let spawned = std::thread::Builder::new()
+        .name("wasm-runner".into())
+        .stack_size(RUNNER_THREAD_STACK_BYTES)
+        .spawn(move || {
+            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes);
+            let _ = worker_shared
+                .isolate
+                .set((isolate.terminator(), isolate.guard()));
+            let mut session = Session::new(isolate, worker_shared, worker_limits);
+            let result = job(&mut session);
+            let phases = session.into_phases();
+            // The isolate is disposed before the answer goes out, so a caller that sees the
+            // answer also sees the memory returned.
+            let _ = tx.send(match result {
+                Ok(value) => Ok((value, phases)),
+                Err(error) => Err(WarmupFailure { error, phases }),
+            });
+        });
+    let worker = match spawned {
+        Ok(handle) => handle,
+        Err(e) => {
+            return Err(RunnerError::Internal {
+                message: format!("could not start a runner thread: {e}"),
+            }
+            .into())
+        }
+    };
+
+    let deadline = Instant::now() + limits.warmup_timeout;
+    let mut termination_requested: Option<(Instant, &'static str)> = None;
+    loop {
+        match rx.recv_timeout(WATCH_TICK) {
+            Ok(result) => {
+                let _ = worker.join();
+                return result;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let message = match worker.join() {
+                    Err(panic) => panic_message(&panic),
+                    Ok(()) => "the runner thread ended without an answer".to_string(),
+                };
+                return Err(RunnerError::Internal { message }.into());
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        let Some((handle, guard)) = shared.isolate.get() else {
+            continue;
+        };
+        let now = Instant::now();
+        if termination_requested.is_none() {
+            if let Some((at, _)) = guard.fired() {
+                termination_requested = Some((at, "heap_limit"));
+            } else if now >= deadline {
+                shared.timed_out.store(true, Ordering::SeqCst);
+                termination_requested = Some((now, "timeout"));
+            }
+        }
+        if let Some((since, cause)) = termination_requested {
+            handle.terminate_execution();
+            if now.duration_since(since) > limits.termination_grace {
+                let phase = shared.phase();
+                tracing::error!(
+                    phase,
+                    cause,
+                    "termination did not land; abandoning the runner thread"
+                );
+                return Err(RunnerError::TerminationLost {
+                    phase: phase.to_string(),
+                    cause: cause.to_string(),
+                    grace_ms: limits.termination_grace.as_millis() as u64,
+                }
+                .into());
+            }
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    format!("the runner thread panicked: {detail}")
+}
