@@ -9,19 +9,20 @@
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 const MIB: usize = 1024 * 1024;
 
-/// Smallest amount one raise adds: enough for V8 to finish the allocation in flight and
-/// reach the next interrupt check, where the requested termination lands.
-pub const HEAP_GUARD_MIN_RAISE_BYTES: usize = 16 * MIB;
-/// Largest amount one raise adds, so that the worst case beyond the cap stays bounded.
-pub const HEAP_GUARD_MAX_RAISE_BYTES: usize = 256 * MIB;
+/// How much one raise adds. V8 calls the guard once per failing allocation and aborts if
+/// the raised limit still cannot hold that allocation, so one raise must fit the largest
+/// single object V8 allocates: a maximal FixedArray or two-byte string, about 1 GiB on
+/// 64-bit without pointer compression (a 10M-slot wasm dispatch table is about 240 MB).
+/// It is reserved address space, committed only if the isolate really grows into it.
+pub const HEAP_GUARD_RAISE_BYTES: usize = 1024 * MIB;
 /// How many times the guard raises the limit before it stops raising. V8 then aborts the
-/// process, which is why runs that can get there are isolated in child processes.
-pub const HEAP_GUARD_MAX_RAISES: u32 = 8;
+/// process, which is why runs that can get there belong in child processes.
+pub const HEAP_GUARD_MAX_RAISES: u32 = 4;
 
 /// How the guard raises the limit. Pure, so it is tested without V8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,16 +31,13 @@ pub struct GuardPolicy {
     pub max_raises: u32,
 }
 
-impl GuardPolicy {
-    /// A quarter of the cap per raise, within [16 MiB, 256 MiB].
-    pub fn for_capacity(capacity_bytes: usize) -> Self {
-        GuardPolicy {
-            raise_bytes: (capacity_bytes / 4)
-                .clamp(HEAP_GUARD_MIN_RAISE_BYTES, HEAP_GUARD_MAX_RAISE_BYTES),
-            max_raises: HEAP_GUARD_MAX_RAISES,
-        }
+impl Default for GuardPolicy {
+    fn default() -> Self {
+        GuardPolicy { raise_bytes: HEAP_GUARD_RAISE_BYTES, max_raises: HEAP_GUARD_MAX_RAISES }
     }
+}
 
+impl GuardPolicy {
     /// The limit to hand back on call number `call` (0-based); `None` once raises run out.
     pub fn next_limit(&self, call: u32, current_limit: usize) -> Option<usize> {
         (call < self.max_raises).then(|| current_limit.saturating_add(self.raise_bytes))
@@ -72,7 +70,7 @@ struct IsolatePtr(v8::UnsafeRawIsolatePtr);
 unsafe impl Send for IsolatePtr {}
 unsafe impl Sync for IsolatePtr {}
 
-/// Guard state, boxed so its address stays fixed while V8 holds it as callback data.
+/// Guard state, shared with the watchdog; V8 holds its address as callback data.
 pub struct HeapGuard {
     handle: v8::IsolateHandle,
     isolate: IsolatePtr,
@@ -83,20 +81,21 @@ pub struct HeapGuard {
 }
 
 impl HeapGuard {
-    /// Installs a guard on `isolate`. The returned box must outlive every V8 call on the
-    /// isolate; `uninstall` must run before the isolate is disposed.
-    pub(crate) fn install(isolate: &mut v8::OwnedIsolate, capacity_bytes: usize) -> Box<HeapGuard> {
-        let guard = Box::new(HeapGuard {
+    /// Installs a guard on `isolate`. The guard must outlive every V8 call on the isolate;
+    /// `uninstall` must run before the isolate is disposed. It is an `Arc` from the start
+    /// because V8 keeps its address: it must never move.
+    pub(crate) fn install(isolate: &mut v8::OwnedIsolate) -> Arc<HeapGuard> {
+        let guard = Arc::new(HeapGuard {
             handle: isolate.thread_safe_handle(),
             // SAFETY: only used inside the callback, which V8 runs on the isolate's thread
             // while the isolate is alive.
             isolate: IsolatePtr(unsafe { isolate.as_raw_isolate_ptr() }),
-            policy: GuardPolicy::for_capacity(capacity_bytes),
+            policy: GuardPolicy::default(),
             phase: Mutex::new("bootstrap"),
             calls: AtomicU32::new(0),
             first: OnceLock::new(),
         });
-        let data = &*guard as *const HeapGuard as *mut c_void;
+        let data = Arc::as_ptr(&guard) as *mut c_void;
         isolate.add_near_heap_limit_callback(near_heap_limit, data);
         guard
     }
@@ -129,16 +128,17 @@ impl HeapGuard {
 
     fn on_near_limit(&self, current_limit: usize) -> usize {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
-        // Termination is requested on every call: a request can be lost (see README), and
-        // V8 clears it when a termination lands in a nested scope.
-        self.handle.terminate_execution();
+        let mut ptr = self.isolate.0;
+        // SAFETY: V8 calls this on the isolate's own thread, during an allocation, while the
+        // isolate is alive.
+        let isolate = unsafe { v8::Isolate::ref_from_raw_isolate_ptr_mut(&mut ptr) };
+        // Termination is requested on every call, since a request can be lost (see README).
+        // Through the isolate itself, not the shared `IsolateHandle`: the handle's mutex may
+        // be held by the watchdog, and waiting on it here deadlocks inside a GC.
+        isolate.terminate_execution();
         if call == 0 {
-            let mut ptr = self.isolate.0;
-            // SAFETY: V8 calls this on the isolate's own thread during an allocation; reading
-            // heap statistics does not allocate on the JS heap.
-            let used = unsafe { v8::Isolate::ref_from_raw_isolate_ptr_mut(&mut ptr) }
-                .get_heap_statistics()
-                .used_heap_size();
+            // Reading statistics does not allocate on the JS heap.
+            let used = isolate.get_heap_statistics().used_heap_size();
             let phase = *self.phase.lock().unwrap_or_else(|p| p.into_inner());
             let report = GuardReport {
                 phase,
@@ -164,10 +164,11 @@ impl HeapGuard {
         match self.policy.next_limit(call, current_limit) {
             Some(raised) => raised,
             None => {
-                tracing::error!(
-                    calls = call + 1,
-                    limit = current_limit,
-                    "termination has not landed after the bounded raises; V8 will abort this process"
+                // The process is about to die: say why on stderr whatever logging is set up.
+                eprintln!(
+                    "wasm-runner: heap guard: termination has not landed after {} bounded raises \
+                     (limit {current_limit} bytes); V8 will abort this process",
+                    self.policy.max_raises
                 );
                 current_limit
             }
@@ -196,13 +197,10 @@ mod tests {
 
     #[test]
     fn policy_raises_a_bounded_number_of_times() {
-        let policy = GuardPolicy::for_capacity(128 * MIB);
-        assert_eq!(policy.raise_bytes, 32 * MIB);
+        let policy = GuardPolicy::default();
         let mut limit = 125 * MIB;
         for call in 0..policy.max_raises {
-            let next = policy
-                .next_limit(call, limit)
-                .expect("raises while under the bound");
+            let next = policy.next_limit(call, limit).expect("raises while under the bound");
             assert!(next > limit, "a raise must increase the limit or V8 aborts");
             limit = next;
         }
@@ -211,18 +209,11 @@ mod tests {
     }
 
     #[test]
-    fn policy_raise_is_clamped() {
-        assert_eq!(
-            GuardPolicy::for_capacity(MIB).raise_bytes,
-            HEAP_GUARD_MIN_RAISE_BYTES
-        );
-        assert_eq!(
-            GuardPolicy::for_capacity(64 * 1024 * MIB).raise_bytes,
-            HEAP_GUARD_MAX_RAISE_BYTES
-        );
-        assert_eq!(
-            GuardPolicy::for_capacity(usize::MAX).next_limit(0, usize::MAX),
-            Some(usize::MAX)
-        );
+    fn one_raise_fits_the_largest_single_v8_object() {
+        // FixedArray::kMaxLength on 64-bit is (1 << 30) - header words, 8 bytes each with
+        // no pointer compression: the largest object one allocation can ask for.
+        let largest_fixed_array = (1usize << 30) - 16;
+        assert!(GuardPolicy::default().raise_bytes >= largest_fixed_array);
+        assert_eq!(GuardPolicy::default().next_limit(0, usize::MAX), Some(usize::MAX));
     }
 }

@@ -48,7 +48,7 @@ impl RunnerIsolate {
         ensure_initialized();
         let params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
         let mut isolate = v8::Isolate::new(params);
-        let guard: Arc<HeapGuard> = Arc::from(HeapGuard::install(&mut isolate, heap_limit_bytes));
+        let guard = HeapGuard::install(&mut isolate);
         let tracker = HeapTracker::install(&mut isolate);
         let context = {
             v8::scope!(let scope, &mut isolate);

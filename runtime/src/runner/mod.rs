@@ -1,5 +1,6 @@
 //! The runner: warmup (bootstrap, guest checks, compile, instantiate) under supervision.
 
+pub mod child;
 mod report;
 mod session;
 mod supervisor;

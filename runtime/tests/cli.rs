@@ -1,0 +1,116 @@
+//! The `wasm-runner` binary: exit codes, one-line errors, and the JSON report.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn wasm_runner(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasm-runner"))
+        .args(args)
+        .env_remove("WASM_RUNNER_HEAP_LIMIT_MB")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasm-runner-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn warmup_json_reports_phases() {
+    let module = wat::parse_str(r#"(module (func (export "f")))"#).unwrap();
+    let path = temp_file("ok.wasm", &module);
+    let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["outcome"], "ok");
+    assert_eq!(report["module_bytes"], module.len());
+    assert_eq!(report["heap_limit_bytes"], 2048u64 * 1024 * 1024);
+    let phases = report["phases"].as_array().expect("phases");
+    let names: Vec<_> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["bootstrap", "guest_checks", "compile", "instantiate"]);
+    for p in phases {
+        assert!(p["peak_used_heap_bytes"].as_u64().unwrap() > 0);
+        assert!(p["duration_ms"].as_f64().is_some());
+    }
+}
+
+#[test]
+fn heap_limit_flag_is_honoured_and_exhaustion_is_typed() {
+    let module = wasm_runner_synth::build(&wasm_runner_synth::SynthSpec {
+        functions: 1,
+        body_bytes: 4,
+        table_elements: 10_000_000,
+        ..Default::default()
+    });
+    let path = temp_file("table.wasm", &module);
+    let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--heap-limit-mb", "32", "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["outcome"], "heap_limit_exhausted");
+    assert_eq!(report["heap_limit_bytes"], 32u64 * 1024 * 1024);
+    assert_eq!(report["error"]["phase"], "instantiate");
+    assert!(report["message"].as_str().unwrap().contains("heap exhausted"));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+}
+
+#[test]
+fn missing_file_is_a_clear_input_error() {
+    let output = wasm_runner(&["warmup", "/nonexistent/module.wasm"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("cannot read /nonexistent/module.wasm"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn bad_inputs_fail_with_one_line() {
+    for (name, bytes, needle) in [
+        ("empty.wasm", &b""[..], "empty"),
+        ("short.wasm", &b"\0as"[..], "truncated"),
+        ("text.wasm", &b"hello world\n"[..], "not a WebAssembly binary"),
+        ("cut.wasm", &b"\0asm\x01\0\0\0\x01\x05\x01\x60"[..], "invalid module"),
+    ] {
+        let path = temp_file(name, bytes);
+        let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--json"]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(json(&output)["outcome"], "invalid_module", "{name}");
+        let err = stderr(&output);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn zero_heap_limit_flag_is_a_usage_error() {
+    let output = wasm_runner(&["warmup", "x.wasm", "--heap-limit-mb", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--heap-limit-mb"));
+}
+
+#[test]
+fn help_explains_the_environment() {
+    let output = wasm_runner(&["--help"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("WASM_RUNNER_HEAP_LIMIT_MB"), "{text}");
+    assert!(text.contains("warmup"), "{text}");
+}
