@@ -33,7 +33,10 @@ pub struct GuardPolicy {
 
 impl Default for GuardPolicy {
     fn default() -> Self {
-        GuardPolicy { raise_bytes: HEAP_GUARD_RAISE_BYTES, max_raises: HEAP_GUARD_MAX_RAISES }
+        GuardPolicy {
+            raise_bytes: HEAP_GUARD_RAISE_BYTES,
+            max_raises: HEAP_GUARD_MAX_RAISES,
+        }
     }
 }
 
@@ -146,11 +149,10 @@ impl HeapGuard {
                 capacity_bytes: current_limit,
                 calls: 1,
             };
-            let fill_percent = if current_limit == 0 {
-                100
-            } else {
-                used.saturating_mul(100) / current_limit
-            };
+            let fill_percent = used
+                .saturating_mul(100)
+                .checked_div(current_limit)
+                .unwrap_or(100);
             tracing::warn!(
                 limit = "v8_heap_bytes",
                 observed = used,
@@ -200,7 +202,9 @@ mod tests {
         let policy = GuardPolicy::default();
         let mut limit = 125 * MIB;
         for call in 0..policy.max_raises {
-            let next = policy.next_limit(call, limit).expect("raises while under the bound");
+            let next = policy
+                .next_limit(call, limit)
+                .expect("raises while under the bound");
             assert!(next > limit, "a raise must increase the limit or V8 aborts");
             limit = next;
         }
@@ -214,6 +218,9 @@ mod tests {
         // no pointer compression: the largest object one allocation can ask for.
         let largest_fixed_array = (1usize << 30) - 16;
         assert!(GuardPolicy::default().raise_bytes >= largest_fixed_array);
-        assert_eq!(GuardPolicy::default().next_limit(0, usize::MAX), Some(usize::MAX));
+        assert_eq!(
+            GuardPolicy::default().next_limit(0, usize::MAX),
+            Some(usize::MAX)
+        );
     }
 }

@@ -63,7 +63,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
     let mut validator = Validator::new_with_features(wasm_features());
     let invalid = |e: wasmparser::BinaryReaderError| RunnerError::InvalidModule {
         reason: e.message().to_string(),
-        offset: e.offset() as u64,
+        offset: e.offset(),
     };
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(invalid)?;

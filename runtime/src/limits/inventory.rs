@@ -94,7 +94,10 @@ pub static INVENTORY: &[LimitEntry] = &[
         env_var: None,
         class: LimitClass::Invariant,
         enforced_at: "engine::heap_guard near-heap-limit callback",
-        tested_by: &["one_raise_fits_the_largest_single_v8_object", "allocation_bomb_ends_typed_and_process_goes_on"],
+        tested_by: &[
+            "one_raise_fits_the_largest_single_v8_object",
+            "allocation_bomb_ends_typed_and_process_goes_on",
+        ],
     },
     LimitEntry {
         name: "heap_guard_max_raises",
