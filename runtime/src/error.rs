@@ -13,23 +13,25 @@ pub enum RunnerError {
         "unresolved import {module}.{name} ({import_kind}): the runner does not provide it \
          ({unresolved_total} unresolved import(s) in all)"
     )]
-    UnresolvedImport {
-        module: String,
-        name: String,
-        import_kind: String,
-        unresolved_total: usize,
-    },
+    UnresolvedImport { module: String, name: String, import_kind: String, unresolved_total: usize },
+
+    #[error("guest limit {limit} rejected the module: it asks for {requested}, the limit allows {allowed}")]
+    GuestLimitRejected { limit: String, requested: u64, allowed: u64 },
+
+    #[error("the guest ran out of fuel: used {used} of {limit}")]
+    FuelExhausted { used: u64, limit: u64 },
+
+    #[error("the guest exhausted its stack ({limit_bytes} bytes) during {phase}")]
+    StackExhausted { phase: String, limit_bytes: u64 },
+
+    #[error("the guest wrote more than {limit_bytes} bytes of output")]
+    OutputLimitExceeded { limit_bytes: u64 },
 
     #[error(
         "runner V8 heap exhausted during {phase}: {observed_bytes} bytes in use at a limit of \
          {capacity_bytes} bytes (runner heap cap {heap_limit_bytes} bytes)"
     )]
-    HeapLimitExhausted {
-        phase: String,
-        observed_bytes: usize,
-        capacity_bytes: usize,
-        heap_limit_bytes: usize,
-    },
+    HeapLimitExhausted { phase: String, observed_bytes: usize, capacity_bytes: usize, heap_limit_bytes: usize },
 
     #[error("{phase} did not finish within {limit_ms} ms and was terminated")]
     Timeout { phase: String, limit_ms: u64 },
@@ -38,11 +40,7 @@ pub enum RunnerError {
         "termination requested during {phase} ({cause}) did not land within {grace_ms} ms; \
          the runner thread was abandoned"
     )]
-    TerminationLost {
-        phase: String,
-        cause: String,
-        grace_ms: u64,
-    },
+    TerminationLost { phase: String, cause: String, grace_ms: u64 },
 
     #[error("V8 could not compile the module: {message}")]
     CompileError { message: String },
@@ -50,16 +48,15 @@ pub enum RunnerError {
     #[error("instantiation failed: {message}")]
     LinkError { message: String },
 
+    #[error("the module exports no function {name:?} to run")]
+    NoEntry { name: String },
+
     #[error("the guest trapped during {phase}: {message}")]
     Trap { phase: String, message: String },
 
     #[error("JavaScript error during {phase}: {name}: {message}")]
     #[serde(rename = "js_error")]
-    Js {
-        phase: String,
-        name: String,
-        message: String,
-    },
+    Js { phase: String, name: String, message: String },
 
     #[error("runner failure: {message}")]
     Internal { message: String },
@@ -70,12 +67,17 @@ impl RunnerError {
     pub fn kind(&self) -> &'static str {
         match self {
             RunnerError::InvalidModule { .. } => "invalid_module",
+            RunnerError::GuestLimitRejected { .. } => "guest_limit_rejected",
+            RunnerError::FuelExhausted { .. } => "fuel_exhausted",
+            RunnerError::StackExhausted { .. } => "stack_exhausted",
+            RunnerError::OutputLimitExceeded { .. } => "output_limit_exceeded",
             RunnerError::UnresolvedImport { .. } => "unresolved_import",
             RunnerError::HeapLimitExhausted { .. } => "heap_limit_exhausted",
             RunnerError::Timeout { .. } => "timeout",
             RunnerError::TerminationLost { .. } => "termination_lost",
             RunnerError::CompileError { .. } => "compile_error",
             RunnerError::LinkError { .. } => "link_error",
+            RunnerError::NoEntry { .. } => "no_entry",
             RunnerError::Trap { .. } => "trap",
             RunnerError::Js { .. } => "js_error",
             RunnerError::Internal { .. } => "internal",

@@ -5,9 +5,10 @@
 pub mod engine;
 pub mod error;
 pub mod guest;
+pub mod reference;
 pub mod runner;
 
 pub use error::RunnerError;
 pub use limits::RunnerLimits;
-pub use runner::{PhaseReport, Runner, WarmupFailure, WarmupReport};
+pub use runner::{PhaseReport, RunOutcome, RunReport, RunRequest, Runner, WarmupFailure, WarmupReport};
 pub mod limits;

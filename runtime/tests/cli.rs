@@ -23,12 +23,8 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
 }
 
 fn stderr(output: &Output) -> String {
@@ -47,10 +43,7 @@ fn warmup_json_reports_phases() {
     assert_eq!(report["heap_limit_bytes"], 2048u64 * 1024 * 1024);
     let phases = report["phases"].as_array().expect("phases");
     let names: Vec<_> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        names,
-        ["bootstrap", "guest_checks", "compile", "instantiate"]
-    );
+    assert_eq!(names, ["bootstrap", "guest_checks", "compile", "instantiate"]);
     for p in phases {
         assert!(p["peak_used_heap_bytes"].as_u64().unwrap() > 0);
         assert!(p["duration_ms"].as_f64().is_some());
@@ -66,22 +59,13 @@ fn heap_limit_flag_is_honoured_and_exhaustion_is_typed() {
         ..Default::default()
     });
     let path = temp_file("table.wasm", &module);
-    let output = wasm_runner(&[
-        "warmup",
-        path.to_str().unwrap(),
-        "--heap-limit-mb",
-        "32",
-        "--json",
-    ]);
+    let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--heap-limit-mb", "32", "--json"]);
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["outcome"], "heap_limit_exhausted");
     assert_eq!(report["heap_limit_bytes"], 32u64 * 1024 * 1024);
     assert_eq!(report["error"]["phase"], "instantiate");
-    assert!(report["message"]
-        .as_str()
-        .unwrap()
-        .contains("heap exhausted"));
+    assert!(report["message"].as_str().unwrap().contains("heap exhausted"));
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
     assert!(err.starts_with("error: "), "{err}");
@@ -92,10 +76,7 @@ fn missing_file_is_a_clear_input_error() {
     let output = wasm_runner(&["warmup", "/nonexistent/module.wasm"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(
-        err.contains("cannot read /nonexistent/module.wasm"),
-        "{err}"
-    );
+    assert!(err.contains("cannot read /nonexistent/module.wasm"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
 
@@ -104,16 +85,8 @@ fn bad_inputs_fail_with_one_line() {
     for (name, bytes, needle) in [
         ("empty.wasm", &b""[..], "empty"),
         ("short.wasm", &b"\0as"[..], "truncated"),
-        (
-            "text.wasm",
-            &b"hello world\n"[..],
-            "not a WebAssembly binary",
-        ),
-        (
-            "cut.wasm",
-            &b"\0asm\x01\0\0\0\x01\x05\x01\x60"[..],
-            "invalid module",
-        ),
+        ("text.wasm", &b"hello world\n"[..], "not a WebAssembly binary"),
+        ("cut.wasm", &b"\0asm\x01\0\0\0\x01\x05\x01\x60"[..], "invalid module"),
     ] {
         let path = temp_file(name, bytes);
         let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--json"]);

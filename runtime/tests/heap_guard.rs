@@ -19,12 +19,7 @@ fn small_cap_runner() -> Runner {
 
 fn assert_heap_exhausted(error: &RunnerError, phase: &str) {
     match error {
-        RunnerError::HeapLimitExhausted {
-            phase: p,
-            observed_bytes,
-            capacity_bytes,
-            heap_limit_bytes,
-        } => {
+        RunnerError::HeapLimitExhausted { phase: p, observed_bytes, capacity_bytes, heap_limit_bytes } => {
             assert_eq!(p, phase);
             assert!(*observed_bytes > 0);
             assert!(*capacity_bytes > 0 && *capacity_bytes <= *heap_limit_bytes);
@@ -39,35 +34,22 @@ fn assert_heap_exhausted(error: &RunnerError, phase: &str) {
 #[test]
 fn allocation_bomb_ends_typed_and_process_goes_on() {
     let runner = small_cap_runner();
-    let error = runner
-        .run_trusted_script("bomb.js", ALLOCATION_BOMB)
-        .expect_err("the bomb cannot finish");
+    let error = runner.run_trusted_script("bomb.js", ALLOCATION_BOMB).expect_err("the bomb cannot finish");
     assert_heap_exhausted(&error, "script");
 
     // The same process, right after: a normal warmup works.
-    let report = runner
-        .warmup(small_module())
-        .expect("a small module warms up after an exhaustion");
+    let report = runner.warmup(small_module()).expect("a small module warms up after an exhaustion");
     assert_eq!(report.phases.len(), 4);
 }
 
 #[test]
 fn wasm_table_bomb_ends_typed_in_instantiate() {
     // 10M funcref slots put about 230 MB on the runner heap at instantiation.
-    let module = build(&SynthSpec {
-        functions: 1,
-        body_bytes: 4,
-        table_elements: 10_000_000,
-        ..Default::default()
-    });
-    let failure = small_cap_runner()
-        .warmup(module)
-        .expect_err("a 10M-slot table does not fit 32 MiB");
+    let module = build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: 10_000_000, ..Default::default() });
+    let failure = small_cap_runner().warmup(module).expect_err("a 10M-slot table does not fit 32 MiB");
     assert_heap_exhausted(&failure.error, "instantiate");
     assert_eq!(failure.phases.last().map(|p| p.name), Some("instantiate"));
-    small_cap_runner()
-        .warmup(small_module())
-        .expect("the next warmup works");
+    small_cap_runner().warmup(small_module()).expect("the next warmup works");
 }
 
 #[test]
@@ -79,9 +61,7 @@ fn repeated_exhaustion_keeps_the_process_healthy() {
     let runner = small_cap_runner();
     let mut baseline = 0;
     for round in 0..ROUNDS {
-        let error = runner
-            .run_trusted_script("bomb.js", ALLOCATION_BOMB)
-            .expect_err("the bomb cannot finish");
+        let error = runner.run_trusted_script("bomb.js", ALLOCATION_BOMB).expect_err("the bomb cannot finish");
         assert_heap_exhausted(&error, "script");
         if round == 19 {
             baseline = rss_bytes();
@@ -94,12 +74,6 @@ fn repeated_exhaustion_keeps_the_process_healthy() {
         baseline as f64 / MIB as f64,
         last as f64 / MIB as f64
     );
-    assert!(
-        growth < RSS_GROWTH_BOUND,
-        "RSS grew by {growth} bytes over {} exhaustions",
-        ROUNDS - 20
-    );
-    runner
-        .warmup(small_module())
-        .expect("still warms up after 200 exhaustions");
+    assert!(growth < RSS_GROWTH_BOUND, "RSS grew by {growth} bytes over {} exhaustions", ROUNDS - 20);
+    runner.warmup(small_module()).expect("still warms up after 200 exhaustions");
 }

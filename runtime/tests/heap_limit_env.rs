@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use wasm_runner::limits::env::resolve_positive;
 use wasm_runner::limits::runner::{
-    resolve_heap_limit_mb, DEFAULT_RUNNER_HEAP_LIMIT_MB, DEFAULT_WARMUP_TIMEOUT_MS,
-    GUEST_ISOLATE_HEAP_BUDGET_MB, MAX_RUNNER_HEAP_LIMIT_MB, MAX_TIMEOUT_MS, RUNNER_HEAP_LIMIT_ENV,
+    resolve_heap_limit_mb, DEFAULT_RUNNER_HEAP_LIMIT_MB, DEFAULT_WARMUP_TIMEOUT_MS, GUEST_ISOLATE_HEAP_BUDGET_MB,
+    MAX_RUNNER_HEAP_LIMIT_MB, MAX_TIMEOUT_MS, RUNNER_HEAP_LIMIT_ENV,
 };
 use wasm_runner::limits::HeapLimitSource;
 use wasm_runner::RunnerLimits;
@@ -48,44 +48,15 @@ fn heap_limit_env_fallbacks() {
 
     let (value, warnings) = with_captured_warnings(|| resolve_heap_limit_mb(Some("4096")));
     assert_eq!(value, 4096);
-    assert!(
-        warnings.is_empty(),
-        "a valid override warns nothing: {warnings:?}"
-    );
+    assert!(warnings.is_empty(), "a valid override warns nothing: {warnings:?}");
 
     let too_big = (MAX_RUNNER_HEAP_LIMIT_MB + 1).to_string();
-    for bad in [
-        "0",
-        "",
-        "  ",
-        "-5",
-        "-0",
-        "abc",
-        "12MB",
-        "1.5",
-        "99999999999999999999999999",
-        too_big.as_str(),
-    ] {
+    for bad in ["0", "", "  ", "-5", "-0", "abc", "12MB", "1.5", "99999999999999999999999999", too_big.as_str()] {
         let (value, warnings) = with_captured_warnings(|| resolve_heap_limit_mb(Some(bad)));
-        assert_eq!(
-            value, DEFAULT_RUNNER_HEAP_LIMIT_MB,
-            "{bad:?} falls back to the default"
-        );
-        assert_eq!(
-            warnings.len(),
-            1,
-            "{bad:?} gives exactly one warning: {warnings:?}"
-        );
-        assert!(
-            warnings[0].contains(RUNNER_HEAP_LIMIT_ENV),
-            "the warning names the variable: {}",
-            warnings[0]
-        );
-        assert!(
-            warnings[0].contains(&format!("value=\"{bad}\"")),
-            "the warning names the bad value: {}",
-            warnings[0]
-        );
+        assert_eq!(value, DEFAULT_RUNNER_HEAP_LIMIT_MB, "{bad:?} falls back to the default");
+        assert_eq!(warnings.len(), 1, "{bad:?} gives exactly one warning: {warnings:?}");
+        assert!(warnings[0].contains(RUNNER_HEAP_LIMIT_ENV), "the warning names the variable: {}", warnings[0]);
+        assert!(warnings[0].contains(&format!("value=\"{bad}\"")), "the warning names the bad value: {}", warnings[0]);
     }
 
     // Through the real environment (this binary's only test that touches it).
@@ -105,19 +76,11 @@ fn heap_limit_env_fallbacks() {
 #[test]
 fn timeout_env_fallbacks() {
     let var = "WASM_RUNNER_WARMUP_TIMEOUT_MS";
-    assert_eq!(
-        resolve_positive(var, Some("250"), DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS),
-        (250, true)
-    );
+    assert_eq!(resolve_positive(var, Some("250"), DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS), (250, true));
     for bad in ["0", "-1", "soon", &(MAX_TIMEOUT_MS + 1).to_string()] {
-        let ((value, honoured), warnings) = with_captured_warnings(|| {
-            resolve_positive(var, Some(bad), DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS)
-        });
-        assert_eq!(
-            (value, honoured),
-            (DEFAULT_WARMUP_TIMEOUT_MS, false),
-            "{bad:?}"
-        );
+        let ((value, honoured), warnings) =
+            with_captured_warnings(|| resolve_positive(var, Some(bad), DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS));
+        assert_eq!((value, honoured), (DEFAULT_WARMUP_TIMEOUT_MS, false), "{bad:?}");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 }

@@ -1,9 +1,7 @@
 //! Property tests of heap cap resolution: any string gives a positive cap, never a panic.
 
 use proptest::prelude::*;
-use wasm_runner::limits::runner::{
-    resolve_heap_limit_mb, DEFAULT_RUNNER_HEAP_LIMIT_MB, MAX_RUNNER_HEAP_LIMIT_MB,
-};
+use wasm_runner::limits::runner::{resolve_heap_limit_mb, DEFAULT_RUNNER_HEAP_LIMIT_MB, MAX_RUNNER_HEAP_LIMIT_MB};
 
 proptest! {
     #[test]

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use wasm_runner::limits::INVENTORY;
 
 /// Words that make a constant's name a limit.
-const LIMIT_WORDS: &[&str] = &[
-    "LIMIT", "MAX_", "MIN_", "BUDGET", "TIMEOUT", "GRACE", "_BYTES", "RAISE", "_CAP",
-];
+const LIMIT_WORDS: &[&str] = &["LIMIT", "MAX_", "MIN_", "BUDGET", "TIMEOUT", "GRACE", "_BYTES", "RAISE", "_CAP"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -25,10 +23,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn sources(sub: &str) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(sub), &mut files);
-    files
-        .into_iter()
-        .map(|p| (p.clone(), std::fs::read_to_string(&p).unwrap()))
-        .collect()
+    files.into_iter().map(|p| (p.clone(), std::fs::read_to_string(&p).unwrap())).collect()
 }
 
 /// `(name, value text)` of every `const NAME: ... = value;` in `text`.
@@ -36,13 +31,9 @@ fn constants(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim_start();
-            let rest = line
-                .strip_prefix("pub const ")
-                .or_else(|| line.strip_prefix("const "))?;
+            let rest = line.strip_prefix("pub const ").or_else(|| line.strip_prefix("const "))?;
             let (name, rest) = rest.split_once(':')?;
-            let value = rest
-                .split_once('=')
-                .map(|(_, v)| v.trim().trim_end_matches(';').to_string())?;
+            let value = rest.split_once('=').map(|(_, v)| v.trim().trim_end_matches(';').to_string())?;
             Some((name.trim().to_string(), value))
         })
         .collect()
@@ -67,26 +58,15 @@ fn every_limit_constant_is_in_the_inventory() {
             }
         }
     }
-    assert!(
-        missing.is_empty(),
-        "limit-like constants missing from the inventory: {missing:?}"
-    );
+    assert!(missing.is_empty(), "limit-like constants missing from the inventory: {missing:?}");
 }
 
 #[test]
 fn no_inventory_entry_is_stale() {
     let src = sources("src");
     for entry in INVENTORY {
-        let defined = src.iter().any(|(_, text)| {
-            constants(text)
-                .iter()
-                .any(|(name, _)| name == entry.constant)
-        });
-        assert!(
-            defined,
-            "inventory entry {} names constant {} that no longer exists",
-            entry.name, entry.constant
-        );
+        let defined = src.iter().any(|(_, text)| constants(text).iter().any(|(name, _)| name == entry.constant));
+        assert!(defined, "inventory entry {} names constant {} that no longer exists", entry.name, entry.constant);
     }
     let mut names: Vec<_> = INVENTORY.iter().map(|e| e.name).collect();
     names.sort();
@@ -97,9 +77,8 @@ fn no_inventory_entry_is_stale() {
 #[test]
 fn every_inventory_env_var_is_read_and_documented() {
     let src = sources("src");
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .expect("README.md exists at the repository root");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README.md exists at the repository root");
     for entry in INVENTORY {
         let Some(var) = entry.env_var else { continue };
         // The constant that spells the variable...
@@ -112,9 +91,7 @@ fn every_inventory_env_var_is_read_and_documented() {
         // ...is passed to something that reads the environment.
         let read = src.iter().any(|(_, text)| {
             let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            ["read_positive(", "env::var("]
-                .iter()
-                .any(|reader| compact.contains(&format!("{reader}{holder}")))
+            ["read_positive(", "env::var("].iter().any(|reader| compact.contains(&format!("{reader}{holder}")))
         });
         assert!(read, "env var {var} (constant {holder}) is never read");
         assert!(readme.contains(var), "README.md does not document {var}");
@@ -128,14 +105,8 @@ fn every_named_test_exists() {
     for entry in INVENTORY {
         assert!(!entry.tested_by.is_empty(), "{} names no test", entry.name);
         for test in entry.tested_by {
-            let found = all
-                .iter()
-                .any(|(_, text)| text.contains(&format!("fn {test}(")));
-            assert!(
-                found,
-                "inventory entry {} names test {test}, which does not exist",
-                entry.name
-            );
+            let found = all.iter().any(|(_, text)| text.contains(&format!("fn {test}(")));
+            assert!(found, "inventory entry {} names test {test}, which does not exist", entry.name);
         }
     }
 }
@@ -143,8 +114,7 @@ fn every_named_test_exists() {
 #[test]
 fn audit_catches_what_it_should() {
     // The audit's own parsing, on text it must flag and text it must not.
-    let text =
-        "pub const MAX_THINGS: u32 = 5;\nconst FOO_ENV: &str = \"WASM_RUNNER_FOO\";\nlet x = 1;";
+    let text = "pub const MAX_THINGS: u32 = 5;\nconst FOO_ENV: &str = \"WASM_RUNNER_FOO\";\nlet x = 1;";
     let found = constants(text);
     assert_eq!(found[0], ("MAX_THINGS".to_string(), "5".to_string()));
     assert!(is_limit_like("MAX_THINGS"));

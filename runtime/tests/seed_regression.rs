@@ -10,40 +10,22 @@ const MIB: usize = 1024 * 1024;
 
 #[test]
 fn seed_regression_fails_at_guest_budget_and_passes_at_default() {
-    let module = wasm_runner_synth::build(
-        &wasm_runner_synth::preset("seed-regression").expect("preset exists"),
-    );
+    let module = wasm_runner_synth::build(&wasm_runner_synth::preset("seed-regression").expect("preset exists"));
 
-    let at_budget =
-        Runner::new(RunnerLimits::default().with_heap_limit_mb(GUEST_ISOLATE_HEAP_BUDGET_MB));
-    let failure = at_budget
-        .warmup(module.clone())
-        .expect_err("128 MiB is too small for this warmup");
+    let at_budget = Runner::new(RunnerLimits::default().with_heap_limit_mb(GUEST_ISOLATE_HEAP_BUDGET_MB));
+    let failure = at_budget.warmup(module.clone()).expect_err("128 MiB is too small for this warmup");
     let (observed, capacity) = match &failure.error {
-        RunnerError::HeapLimitExhausted {
-            phase,
-            observed_bytes,
-            capacity_bytes,
-            heap_limit_bytes,
-        } => {
+        RunnerError::HeapLimitExhausted { phase, observed_bytes, capacity_bytes, heap_limit_bytes } => {
             assert_eq!(phase, "instantiate");
-            assert_eq!(
-                *heap_limit_bytes,
-                GUEST_ISOLATE_HEAP_BUDGET_MB as usize * MIB
-            );
+            assert_eq!(*heap_limit_bytes, GUEST_ISOLATE_HEAP_BUDGET_MB as usize * MIB);
             (*observed_bytes, *capacity_bytes)
         }
         other => panic!("expected heap_limit_exhausted, got {other:?}"),
     };
 
     let at_default = Runner::new(RunnerLimits::default());
-    assert_eq!(
-        at_default.limits().heap_limit_mb(),
-        DEFAULT_RUNNER_HEAP_LIMIT_MB
-    );
-    let report = at_default
-        .warmup(module)
-        .expect("the default runner cap warms it up");
+    assert_eq!(at_default.limits().heap_limit_mb(), DEFAULT_RUNNER_HEAP_LIMIT_MB);
+    let report = at_default.warmup(module).expect("the default runner cap warms it up");
     let peak = report.peak_used_heap_bytes();
     eprintln!(
         "seed regression: at {GUEST_ISOLATE_HEAP_BUDGET_MB} MiB the guard fired in instantiate with {:.1} of {:.1} MiB used; \
@@ -57,8 +39,5 @@ fn seed_regression_fails_at_guest_budget_and_passes_at_default() {
         peak > GUEST_ISOLATE_HEAP_BUDGET_MB as usize * MIB,
         "the module really needs more than the guest budget: peak {peak}"
     );
-    assert_eq!(
-        report.phase("instantiate").map(|p| p.peak_used_heap_bytes),
-        Some(peak)
-    );
+    assert_eq!(report.phase("instantiate").map(|p| p.peak_used_heap_bytes), Some(peak));
 }

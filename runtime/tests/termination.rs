@@ -38,22 +38,11 @@ fn runner(timeout_ms: u64, grace_ms: u64, heap_mb: u64) -> Runner {
 #[test]
 fn endless_script_ends_as_timeout() {
     let started = Instant::now();
-    let error = runner(300, 5_000, 64)
-        .run_trusted_script("spin.js", SPIN)
-        .expect_err("an endless loop cannot finish");
-    assert!(
-        matches!(&error, RunnerError::Timeout { phase, limit_ms: 300 } if phase == "script"),
-        "{error:?}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_millis(300) + STOP_BOUND,
-        "stopped after {:?}",
-        started.elapsed()
-    );
+    let error = runner(300, 5_000, 64).run_trusted_script("spin.js", SPIN).expect_err("an endless loop cannot finish");
+    assert!(matches!(&error, RunnerError::Timeout { phase, limit_ms: 300 } if phase == "script"), "{error:?}");
+    assert!(started.elapsed() < Duration::from_millis(300) + STOP_BOUND, "stopped after {:?}", started.elapsed());
     // No sticky termination: the next run in this process is fine.
-    runner(300, 5_000, 64)
-        .warmup(small_module())
-        .expect("warmup after a timeout");
+    runner(300, 5_000, 64).warmup(small_module()).expect("warmup after a timeout");
 }
 
 #[test]
@@ -74,12 +63,8 @@ fn child_entry() {
     let Some(case) = child_case() else { return };
     let outcome = match case.as_str() {
         "unrolled_spin" => runner(300, 1_000, 64).run_trusted_script("unrolled.js", UNROLLED_SPIN),
-        "unrolled_bomb" => {
-            runner(60_000, 1_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB)
-        }
-        "unrolled_bomb_patient" => {
-            runner(60_000, 60_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB)
-        }
+        "unrolled_bomb" => runner(60_000, 1_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
+        "unrolled_bomb_patient" => runner(60_000, 60_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
         other => panic!("unknown child case {other}"),
     };
     // The spinning thread may still be running: leave without waiting for it.
@@ -92,9 +77,7 @@ fn child_entry() {
 
 /// The child's `CHILD-OUTCOME ...` report (libtest may print its own text before it).
 fn child_outcome(stdout: &str) -> &str {
-    let at = stdout
-        .find("CHILD-OUTCOME")
-        .unwrap_or_else(|| panic!("the child reports an outcome: {stdout}"));
+    let at = stdout.find("CHILD-OUTCOME").unwrap_or_else(|| panic!("the child reports an outcome: {stdout}"));
     stdout[at..].lines().next().unwrap_or_default()
 }
 
@@ -104,94 +87,48 @@ fn lost_termination_is_reported_or_isolated() {
 
     // A lost termination of a loop that allocates nothing: the watchdog gives up after the
     // grace period and reports it; the child process itself lives on to say so.
-    let report = run_child_case(
-        "child_entry",
-        "unrolled_spin",
-        &unrolling,
-        Duration::from_secs(60),
-    );
-    eprintln!(
-        "unrolled_spin child: {:?} in {} ms\n{}",
-        report.status, report.elapsed_ms, report.stdout
-    );
-    assert_eq!(
-        report.status,
-        ChildStatus::Exited { code: 0 },
-        "stderr: {}",
-        report.stderr
-    );
+    let report = run_child_case("child_entry", "unrolled_spin", &unrolling, Duration::from_secs(60));
+    eprintln!("unrolled_spin child: {:?} in {} ms\n{}", report.status, report.elapsed_ms, report.stdout);
+    assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "stderr: {}", report.stderr);
     let line = child_outcome(&report.stdout);
     // Either V8 honoured the termination after all (timeout) or the loss is reported.
-    assert!(
-        line.starts_with("CHILD-OUTCOME termination_lost")
-            || line.starts_with("CHILD-OUTCOME timeout"),
-        "{line}"
-    );
+    assert!(line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME timeout"), "{line}");
 
     // A lost termination of a heap bomb, reported after the grace period: the bound on
     // time is the grace plus the watchdog's tick, and memory has only grown by what the
     // bomb allocated in that time.
-    let report = run_child_case(
-        "child_entry",
-        "unrolled_bomb",
-        &unrolling,
-        Duration::from_secs(120),
-    );
+    let report = run_child_case("child_entry", "unrolled_bomb", &unrolling, Duration::from_secs(120));
     eprintln!(
         "unrolled_bomb child: {:?} in {} ms, peak RSS {:?}",
         report.status, report.elapsed_ms, report.peak_rss_bytes
     );
-    assert_eq!(
-        report.status,
-        ChildStatus::Exited { code: 0 },
-        "stderr: {}",
-        report.stderr
-    );
+    assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "stderr: {}", report.stderr);
     let line = child_outcome(&report.stdout);
     assert!(
-        line.starts_with("CHILD-OUTCOME termination_lost")
-            || line.starts_with("CHILD-OUTCOME heap_limit_exhausted"),
+        line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME heap_limit_exhausted"),
         "{line}"
     );
 
     // The same bomb with a patient watchdog: the guard raises a bounded number of times,
     // then V8 aborts. In a child process that is a finding, not the caller's death, and the
     // memory it reached is bounded by the cap plus the guard's raises.
-    let report = run_child_case(
-        "child_entry",
-        "unrolled_bomb_patient",
-        &unrolling,
-        Duration::from_secs(120),
-    );
+    let report = run_child_case("child_entry", "unrolled_bomb_patient", &unrolling, Duration::from_secs(120));
     eprintln!(
         "unrolled_bomb_patient child: {:?} in {} ms, peak RSS {:?}",
         report.status, report.elapsed_ms, report.peak_rss_bytes
     );
     let bound = (64 * MIB + GuardPolicy::default().worst_case_overshoot() + 512 * MIB) as u64;
     if let Some(peak) = report.peak_rss_bytes {
-        assert!(
-            peak < bound,
-            "peak RSS {peak} above the guard's bound {bound}"
-        );
+        assert!(peak < bound, "peak RSS {peak} above the guard's bound {bound}");
     }
     match &report.status {
         ChildStatus::Signaled { .. } => {
-            assert!(
-                report.stderr.contains("bounded raises"),
-                "the guard said why: {}",
-                report.stderr
-            );
+            assert!(report.stderr.contains("bounded raises"), "the guard said why: {}", report.stderr);
         }
         ChildStatus::Exited { code: 0 } => {
             let line = child_outcome(&report.stdout);
-            assert!(
-                line.starts_with("CHILD-OUTCOME heap_limit_exhausted"),
-                "{line}"
-            );
+            assert!(line.starts_with("CHILD-OUTCOME heap_limit_exhausted"), "{line}");
         }
-        other => panic!(
-            "unexpected child status {other:?}; stderr: {}",
-            report.stderr
-        ),
+        other => panic!("unexpected child status {other:?}; stderr: {}", report.stderr),
     }
 }

@@ -14,10 +14,7 @@ fn small_module_reports_every_phase() {
     let module = small_module();
     let report = runner().warmup(module.clone()).expect("warms up");
     let names: Vec<_> = report.phases.iter().map(|p| p.name).collect();
-    assert_eq!(
-        names,
-        ["bootstrap", "guest_checks", "compile", "instantiate"]
-    );
+    assert_eq!(names, ["bootstrap", "guest_checks", "compile", "instantiate"]);
     assert_eq!(report.module_bytes, module.len());
     assert_eq!(report.heap_limit_bytes, 2048 * 1024 * 1024);
     assert_eq!(report.module.defined_functions, 1);
@@ -25,10 +22,7 @@ fn small_module_reports_every_phase() {
     assert_eq!(report.module.table_initial_elements, 4);
     for phase in &report.phases {
         assert!(phase.peak_used_heap_bytes > 0, "{phase:?}");
-        assert!(
-            phase.peak_used_heap_bytes >= phase.used_heap_after_bytes,
-            "{phase:?}"
-        );
+        assert!(phase.peak_used_heap_bytes >= phase.used_heap_after_bytes, "{phase:?}");
     }
 }
 
@@ -40,9 +34,7 @@ fn unsatisfied_import_is_named() {
             (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
     )
     .unwrap();
-    let failure = runner()
-        .warmup(module)
-        .expect_err("imports cannot be satisfied");
+    let failure = runner().warmup(module).expect_err("imports cannot be satisfied");
     assert_eq!(
         failure.error,
         RunnerError::UnresolvedImport {
@@ -62,15 +54,11 @@ fn unsatisfied_import_is_named() {
 fn memory_import_is_named_too() {
     let module = wat::parse_str(r#"(module (import "env" "memory" (memory 1)))"#).unwrap();
     let failure = runner().warmup(module).expect_err("no memory is provided");
-    assert!(
-        matches!(&failure.error, RunnerError::UnresolvedImport { import_kind, .. } if import_kind == "memory")
-    );
+    assert!(matches!(&failure.error, RunnerError::UnresolvedImport { import_kind, .. } if import_kind == "memory"));
 }
 
 fn assert_invalid(bytes: Vec<u8>, needle: &str) {
-    let failure = runner()
-        .warmup(bytes)
-        .expect_err("invalid input is rejected");
+    let failure = runner().warmup(bytes).expect_err("invalid input is rejected");
     match &failure.error {
         RunnerError::InvalidModule { reason, .. } => {
             assert!(reason.contains(needle), "{reason:?} lacks {needle:?}")
@@ -98,9 +86,7 @@ fn text_is_not_wasm() {
 #[test]
 fn truncated_module_is_invalid() {
     let module = small_module();
-    let failure = runner()
-        .warmup(module[..module.len() - 3].to_vec())
-        .expect_err("truncated");
+    let failure = runner().warmup(module[..module.len() - 3].to_vec()).expect_err("truncated");
     assert_eq!(failure.error.kind(), "invalid_module", "{}", failure.error);
 }
 
@@ -118,11 +104,7 @@ fn invalid_body_is_rejected_before_v8() {
 fn start_function_trap_is_typed() {
     let module = wat::parse_str(r#"(module (func $s unreachable) (start $s))"#).unwrap();
     let failure = runner().warmup(module).expect_err("start traps");
-    assert!(
-        matches!(&failure.error, RunnerError::Trap { phase, .. } if phase == "instantiate"),
-        "{:?}",
-        failure.error
-    );
+    assert!(matches!(&failure.error, RunnerError::Trap { phase, .. } if phase == "instantiate"), "{:?}", failure.error);
     assert!(!failure.error.to_string().contains("null"));
 }
 
@@ -131,22 +113,14 @@ fn failing_segment_is_a_typed_error() {
     // An active data segment past the end of memory fails at instantiation.
     let module = wat::parse_str(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#).unwrap();
     let failure = runner().warmup(module).expect_err("out-of-bounds segment");
-    assert!(
-        matches!(failure.error.kind(), "trap" | "link_error"),
-        "{:?}",
-        failure.error
-    );
+    assert!(matches!(failure.error.kind(), "trap" | "link_error"), "{:?}", failure.error);
     assert!(failure.error.to_string().len() > 20, "{}", failure.error);
 }
 
 #[test]
 fn many_runners_on_many_threads() {
     let threads: Vec<_> = (0..4)
-        .map(|_| {
-            std::thread::spawn(|| {
-                (0..5).for_each(|_| drop(runner().warmup(small_module()).expect("warms up")))
-            })
-        })
+        .map(|_| std::thread::spawn(|| (0..5).for_each(|_| drop(runner().warmup(small_module()).expect("warms up")))))
         .collect();
     for t in threads {
         t.join().expect("no panic");

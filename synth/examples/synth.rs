@@ -7,8 +7,7 @@ fn main() {
         eprintln!("usage: synth OUT.wasm [preset=NAME] [functions=N body_bytes=N exported_functions=N ...]");
         std::process::exit(2);
     };
-    let mut spec =
-        serde_json::to_value(wasm_runner_synth::SynthSpec::default()).expect("spec encodes");
+    let mut spec = serde_json::to_value(wasm_runner_synth::SynthSpec::default()).expect("spec encodes");
     for arg in args {
         let Some((key, value)) = arg.split_once('=') else {
             eprintln!("error: expected key=value, got {arg}");

@@ -1,7 +1,7 @@
 use wasm_encoder::{
-    CodeSection, ConstExpr, DataSection, ElementSection, Elements, ExportKind, ExportSection,
-    Function, FunctionSection, GlobalSection, GlobalType, Instruction, MemorySection, MemoryType,
-    Module, RefType, TableSection, TableType, TypeSection, ValType,
+    CodeSection, ConstExpr, DataSection, ElementSection, Elements, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, GlobalType, Instruction, MemorySection, MemoryType, Module, RefType, TableSection,
+    TableType, TypeSection, ValType,
 };
 
 use crate::SynthSpec;
@@ -55,11 +55,7 @@ pub fn build(spec: &SynthSpec) -> Vec<u8> {
         let mut globals = GlobalSection::new();
         for i in 0..spec.globals {
             globals.global(
-                GlobalType {
-                    val_type: ValType::I32,
-                    mutable: true,
-                    shared: false,
-                },
+                GlobalType { val_type: ValType::I32, mutable: true, shared: false },
                 &ConstExpr::i32_const(i as i32),
             );
         }
@@ -85,11 +81,7 @@ pub fn build(spec: &SynthSpec) -> Vec<u8> {
         while placed < spec.element_items {
             let count = segment.min(spec.element_items - placed);
             let indices: Vec<u32> = (placed..placed + count).map(|i| i % functions).collect();
-            elements.active(
-                None,
-                &ConstExpr::i32_const(placed as i32),
-                Elements::Functions(indices.into()),
-            );
+            elements.active(None, &ConstExpr::i32_const(placed as i32), Elements::Functions(indices.into()));
             placed += count;
         }
         module.section(&elements);
@@ -140,9 +132,7 @@ mod tests {
     use super::*;
 
     fn validate(bytes: &[u8]) {
-        wasmparser::Validator::new()
-            .validate_all(bytes)
-            .expect("generated module validates");
+        wasmparser::Validator::new().validate_all(bytes).expect("generated module validates");
     }
 
     #[test]
@@ -174,11 +164,7 @@ mod tests {
     fn code_heavy_reaches_its_size() {
         let bytes = build(&SynthSpec::code_heavy(1_000_000, 1000));
         validate(&bytes);
-        assert!(
-            (950_000..1_100_000).contains(&bytes.len()),
-            "{}",
-            bytes.len()
-        );
+        assert!((950_000..1_100_000).contains(&bytes.len()), "{}", bytes.len());
     }
 
     #[test]

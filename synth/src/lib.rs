@@ -40,10 +40,6 @@ impl SynthSpec {
     /// A spec whose code section reaches about `bytes` with the given body size.
     pub fn code_heavy(bytes: u64, body_bytes: u32) -> Self {
         let body = u64::from(body_bytes.max(4));
-        SynthSpec {
-            functions: (bytes / (body + 2)).max(1) as u32,
-            body_bytes: body as u32,
-            ..Default::default()
-        }
+        SynthSpec { functions: (bytes / (body + 2)).max(1) as u32, body_bytes: body as u32, ..Default::default() }
     }
 }

@@ -4,18 +4,9 @@ use crate::SynthSpec;
 
 /// (name, what it stresses)
 pub const PRESETS: &[(&str, &str)] = &[
-    (
-        "code-40mb",
-        "40 MB of code in 40k functions: compile cost, next to nothing on the heap",
-    ),
-    (
-        "export-heavy",
-        "1M exported functions: export wrappers and names on the runner heap",
-    ),
-    (
-        "table-heavy",
-        "a 10M-slot funcref table filled by element segments",
-    ),
+    ("code-40mb", "40 MB of code in 40k functions: compile cost, next to nothing on the heap"),
+    ("export-heavy", "1M exported functions: export wrappers and names on the runner heap"),
+    ("table-heavy", "a 10M-slot funcref table filled by element segments"),
     (
         "seed-regression",
         "a mix (90k distinct exported functions, 10k exported globals, a 6M-slot table) whose \
@@ -26,12 +17,9 @@ pub const PRESETS: &[(&str, &str)] = &[
 pub fn preset(name: &str) -> Option<SynthSpec> {
     Some(match name {
         "code-40mb" => SynthSpec::code_heavy(40_000_000, 1000),
-        "export-heavy" => SynthSpec {
-            functions: 1000,
-            body_bytes: 8,
-            exported_functions: 1_000_000,
-            ..Default::default()
-        },
+        "export-heavy" => {
+            SynthSpec { functions: 1000, body_bytes: 8, exported_functions: 1_000_000, ..Default::default() }
+        }
         "table-heavy" => SynthSpec {
             functions: 1000,
             body_bytes: 8,

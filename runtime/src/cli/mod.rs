@@ -1,6 +1,7 @@
 //! Command-line interface.
 
 mod output;
+mod run;
 mod warmup;
 
 use std::process::ExitCode;
@@ -17,6 +18,8 @@ use wasm_runner::limits::runner::MAX_RUNNER_HEAP_LIMIT_MB;
     WASM_RUNNER_WARMUP_TIMEOUT_MS     warmup deadline (default 120000)\n  \
     WASM_RUNNER_TERMINATION_GRACE_MS  how long a requested termination may take (default 5000)\n  \
     WASM_RUNNER_V8_FLAGS              extra V8 flags, e.g. \"--no-wasm-lazy-compilation\"\n  \
+    WASM_GUEST_MAX_*                  guest limits: MODULE_BYTES, MEMORY_BYTES, MEMORIES, TABLE_ELEMENTS, TABLES,\n  \
+                                      ELEMENT_ITEMS, GLOBALS, EXPORTS, FUNCTIONS, FUEL, STACK_BYTES, OUTPUT_BYTES, WALL_MS\n  \
     RUST_LOG                          log filter (default: warn)\n\n\
     Exit status: 0 ok, 1 the module failed (the outcome says why), 2 bad usage or unreadable input.")]
 struct Cli {
@@ -28,6 +31,8 @@ struct Cli {
 enum Command {
     /// Bootstrap the runner, check, compile and instantiate FILE; report heap and time per phase.
     Warmup(warmup::WarmupArgs),
+    /// Warm FILE up and run its `_start` (or --invoke EXPORT) under the guest limits.
+    Run(run::RunArgs),
 }
 
 /// Options shared by every command that creates a runner.
@@ -53,6 +58,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Warmup(args) => warmup::run(args),
+        Command::Run(args) => run::run(args),
     }
 }
 
@@ -60,8 +66,7 @@ fn init_logging() {
     use tracing_subscriber::EnvFilter;
     // The heap guard's own warning is part of the outcome the CLI prints; keep it out of
     // the default stderr so a failure reads as one line. RUST_LOG shows everything.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,wasm_runner::engine=error"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,wasm_runner::engine=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -25,10 +25,7 @@ pub fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 pub fn print_phases(phases: &[PhaseReport]) {
-    println!(
-        "{:<14} {:>16} {:>16} {:>12}",
-        "phase", "peak heap", "heap after", "time"
-    );
+    println!("{:<14} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "time");
     for p in phases {
         println!(
             "{:<14} {:>16} {:>16} {:>9.1} ms",
@@ -53,4 +50,17 @@ pub fn human_bytes(bytes: usize) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// Reads a module file: a wasm binary, or WAT text (first non-blank character `(` or `;`),
+/// which is compiled to a binary here so that hand-written tests need no extra tool.
+pub fn read_module(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if bytes.starts_with(b"\0asm") || !matches!(first, Some(b'(') | Some(b';')) {
+        return Ok(bytes);
+    }
+    wat::parse_bytes(&bytes).map(|b| b.into_owned()).map_err(|e| {
+        format!("{} is WAT text that does not parse: {}", path.display(), e.to_string().replace('\n', " "))
+    })
 }

@@ -8,7 +8,7 @@ use wasm_runner::guest::ModuleFacts;
 use wasm_runner::limits::HeapLimitSource;
 use wasm_runner::{PhaseReport, Runner, RunnerError};
 
-use super::output::{fail, human_bytes, print_json, print_phases, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, human_bytes, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 
 #[derive(Debug, clap::Args)]
@@ -44,14 +44,11 @@ struct WarmupJson<'a> {
 pub fn run(args: WarmupArgs) -> ExitCode {
     let limits = args.runner.limits();
     let file = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
+    let bytes = match read_module(&args.file) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let message = format!("cannot read {file}: {e}");
+        Err(message) => {
             if args.json {
-                print_json(
-                    &serde_json::json!({ "outcome": "io_error", "message": message, "file": file }),
-                );
+                print_json(&serde_json::json!({ "outcome": "io_error", "message": message, "file": file }));
             }
             return fail(EXIT_INPUT, &message);
         }
@@ -100,10 +97,7 @@ pub fn run(args: WarmupArgs) -> ExitCode {
             if args.json {
                 print_json(&json);
             }
-            fail(
-                EXIT_FAILED,
-                &format!("warmup of {} failed: {}", json.file, failure.error),
-            )
+            fail(EXIT_FAILED, &format!("warmup of {} failed: {}", json.file, failure.error))
         }
     }
 }

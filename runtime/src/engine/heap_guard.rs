@@ -33,10 +33,7 @@ pub struct GuardPolicy {
 
 impl Default for GuardPolicy {
     fn default() -> Self {
-        GuardPolicy {
-            raise_bytes: HEAP_GUARD_RAISE_BYTES,
-            max_raises: HEAP_GUARD_MAX_RAISES,
-        }
+        GuardPolicy { raise_bytes: HEAP_GUARD_RAISE_BYTES, max_raises: HEAP_GUARD_MAX_RAISES }
     }
 }
 
@@ -143,16 +140,8 @@ impl HeapGuard {
             // Reading statistics does not allocate on the JS heap.
             let used = isolate.get_heap_statistics().used_heap_size();
             let phase = *self.phase.lock().unwrap_or_else(|p| p.into_inner());
-            let report = GuardReport {
-                phase,
-                observed_bytes: used,
-                capacity_bytes: current_limit,
-                calls: 1,
-            };
-            let fill_percent = used
-                .saturating_mul(100)
-                .checked_div(current_limit)
-                .unwrap_or(100);
+            let report = GuardReport { phase, observed_bytes: used, capacity_bytes: current_limit, calls: 1 };
+            let fill_percent = used.saturating_mul(100).checked_div(current_limit).unwrap_or(100);
             tracing::warn!(
                 limit = "v8_heap_bytes",
                 observed = used,
@@ -183,11 +172,7 @@ impl HeapGuard {
 /// # Safety
 /// `data` is the `HeapGuard` registered in `HeapGuard::install`, alive until `uninstall`.
 /// Nothing in here may unwind across the FFI boundary: no panicking calls.
-unsafe extern "C" fn near_heap_limit(
-    data: *mut c_void,
-    current_heap_limit: usize,
-    _initial: usize,
-) -> usize {
+unsafe extern "C" fn near_heap_limit(data: *mut c_void, current_heap_limit: usize, _initial: usize) -> usize {
     // SAFETY: see the function's contract.
     let guard = unsafe { &*(data as *const HeapGuard) };
     guard.on_near_limit(current_heap_limit)
@@ -202,9 +187,7 @@ mod tests {
         let policy = GuardPolicy::default();
         let mut limit = 125 * MIB;
         for call in 0..policy.max_raises {
-            let next = policy
-                .next_limit(call, limit)
-                .expect("raises while under the bound");
+            let next = policy.next_limit(call, limit).expect("raises while under the bound");
             assert!(next > limit, "a raise must increase the limit or V8 aborts");
             limit = next;
         }
@@ -218,9 +201,6 @@ mod tests {
         // no pointer compression: the largest object one allocation can ask for.
         let largest_fixed_array = (1usize << 30) - 16;
         assert!(GuardPolicy::default().raise_bytes >= largest_fixed_array);
-        assert_eq!(
-            GuardPolicy::default().next_limit(0, usize::MAX),
-            Some(usize::MAX)
-        );
+        assert_eq!(GuardPolicy::default().next_limit(0, usize::MAX), Some(usize::MAX));
     }
 }

@@ -21,9 +21,7 @@ pub(crate) struct HeapTracker {
 
 impl HeapTracker {
     pub(crate) fn install(isolate: &mut v8::OwnedIsolate) -> Box<HeapTracker> {
-        let tracker = Box::new(HeapTracker {
-            peak: AtomicUsize::new(0),
-        });
+        let tracker = Box::new(HeapTracker { peak: AtomicUsize::new(0) });
         let data = &*tracker as *const HeapTracker as *mut c_void;
         isolate.add_gc_prologue_callback(gc_prologue, data, v8::GCType::kGCTypeAll);
         tracker
@@ -44,10 +42,7 @@ impl HeapTracker {
     pub(crate) fn end(&self, isolate: &mut v8::OwnedIsolate) -> PhaseHeap {
         let used = isolate.get_heap_statistics().used_heap_size();
         let peak = self.peak.fetch_max(used, Ordering::SeqCst).max(used);
-        PhaseHeap {
-            peak_used_heap_bytes: peak,
-            used_heap_after_bytes: used,
-        }
+        PhaseHeap { peak_used_heap_bytes: peak, used_heap_after_bytes: used }
     }
 
     /// The peak so far in the current phase, without ending it.

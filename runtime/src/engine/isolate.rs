@@ -13,12 +13,7 @@ pub enum JsFailure {
     /// Execution was terminated (by the heap guard or the watchdog).
     Terminated,
     /// A JS exception. `kind` is set when the runner's own JS threw a tagged error.
-    Exception {
-        kind: Option<String>,
-        name: String,
-        message: String,
-        detail: Option<String>,
-    },
+    Exception { kind: Option<String>, name: String, message: String, detail: Option<String> },
     /// V8 refused an input outright (a string or buffer too large to create).
     Refused(String),
 }
@@ -43,27 +38,32 @@ const RUNNER_GLOBAL: &str = "__wasmRunner";
 
 impl RunnerIsolate {
     /// Creates an isolate whose heap is capped at `heap_limit_bytes`; the cap is reserved,
-    /// not committed (`heap_limits(0, cap)`).
-    pub fn new(heap_limit_bytes: usize) -> RunnerIsolate {
+    /// not committed (`heap_limits(0, cap)`). With `stack_bytes`, JS and wasm on this
+    /// thread may use that much stack below the caller's frame, and overflow beyond it
+    /// throws a stack-overflow `RangeError`. The isolate must then only ever run on the
+    /// calling thread.
+    pub fn new(heap_limit_bytes: usize, stack_bytes: Option<u64>) -> RunnerIsolate {
         ensure_initialized();
-        let params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
+        let mut params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
+        if let Some(stack_bytes) = stack_bytes {
+            let marker = 0u8;
+            let here = std::hint::black_box(&marker) as *const u8 as usize;
+            let limit = here.saturating_sub(stack_bytes as usize);
+            // SAFETY: `limit` lies inside this thread's stack (the runner thread's stack is
+            // larger than any allowed guest stack), and the isolate runs on this thread only.
+            params = unsafe { params.set_stack_limit(limit as *mut u32) };
+        }
         let mut isolate = v8::Isolate::new(params);
         let guard = HeapGuard::install(&mut isolate);
         let tracker = HeapTracker::install(&mut isolate);
         let context = {
             v8::scope!(let scope, &mut isolate);
             let context = v8::Context::new(scope, Default::default());
+            let scope = &mut v8::ContextScope::new(scope, context);
+            super::host::install(scope, context);
             v8::Global::new(scope, context)
         };
-        RunnerIsolate {
-            context,
-            module: None,
-            instance: None,
-            isolate,
-            guard,
-            tracker,
-            heap_limit_bytes,
-        }
+        RunnerIsolate { context, module: None, instance: None, isolate, guard, tracker, heap_limit_bytes }
     }
 
     pub fn heap_limit_bytes(&self) -> usize {
@@ -78,6 +78,11 @@ impl RunnerIsolate {
     /// A handle another thread may use to terminate execution.
     pub fn terminator(&self) -> v8::IsolateHandle {
         self.isolate.thread_safe_handle()
+    }
+
+    /// Gives the native host functions their per-run state.
+    pub fn set_host_io(&mut self, io: super::host::SharedHostIo) {
+        self.isolate.set_slot(io);
     }
 
     pub fn begin_phase(&mut self, phase: &'static str) {
@@ -110,28 +115,12 @@ impl RunnerIsolate {
         let scope = &mut v8::ContextScope::new(scope, context);
         v8::tc_scope!(let tc, scope);
         let Some(code) = v8::String::new(tc, source) else {
-            return Err(JsFailure::Refused(format!(
-                "script {name} is too large for a V8 string"
-            )));
+            return Err(JsFailure::Refused(format!("script {name} is too large for a V8 string")));
         };
         let Some(resource) = v8::String::new(tc, name) else {
-            return Err(JsFailure::Refused(
-                "script name is too large for a V8 string".into(),
-            ));
+            return Err(JsFailure::Refused("script name is too large for a V8 string".into()));
         };
-        let origin = v8::ScriptOrigin::new(
-            tc,
-            resource.into(),
-            0,
-            0,
-            false,
-            0,
-            None,
-            false,
-            false,
-            false,
-            None,
-        );
+        let origin = v8::ScriptOrigin::new(tc, resource.into(), 0, 0, false, 0, None, false, false, false, None);
         let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
             return Err(failure(tc));
         };
@@ -172,15 +161,11 @@ impl RunnerIsolate {
             return Err(if tc.has_caught() || tc.has_terminated() {
                 failure(tc)
             } else {
-                JsFailure::Refused(format!(
-                    "the runner script defines no {RUNNER_GLOBAL}.{method}"
-                ))
+                JsFailure::Refused(format!("the runner script defines no {RUNNER_GLOBAL}.{method}"))
             });
         };
         let Some(arg) = v8::String::new(tc, arg) else {
-            return Err(JsFailure::Refused(
-                "argument is too large for a V8 string".into(),
-            ));
+            return Err(JsFailure::Refused("argument is too large for a V8 string".into()));
         };
         let recv = v8::undefined(tc).into();
         let Some(result) = function.call(tc, recv, &[module.into(), arg.into()]) else {
@@ -198,6 +183,31 @@ impl RunnerIsolate {
             Some(s) => Ok(s.to_rust_string_lossy(tc)),
             None if tc.has_caught() || tc.has_terminated() => Err(failure(tc)),
             None => Ok(String::new()),
+        }
+    }
+}
+
+impl RunnerIsolate {
+    /// Calls `__wasmRunner[method](arg)` and returns its result as a string.
+    pub fn call_runner(&mut self, method: &str, arg: &str) -> ScriptOutcome {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let Some(function) = runner_method(tc, context, method) else {
+            return Err(if tc.has_caught() || tc.has_terminated() {
+                failure(tc)
+            } else {
+                JsFailure::Refused(format!("the runner script defines no {RUNNER_GLOBAL}.{method}"))
+            });
+        };
+        let Some(arg) = v8::String::new(tc, arg) else {
+            return Err(JsFailure::Refused("argument is too large for a V8 string".into()));
+        };
+        let recv = v8::undefined(tc).into();
+        match function.call(tc, recv, &[arg.into()]) {
+            Some(result) => Ok(result.to_rust_string_lossy(tc)),
+            None => Err(failure(tc)),
         }
     }
 }
@@ -237,9 +247,7 @@ fn failure(tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>
             detail: None,
         };
     };
-    let prop = |tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
-                name: &str|
-     -> Option<String> {
+    let prop = |tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>, name: &str| -> Option<String> {
         let obj = exception.to_object(tc)?;
         let key = v8::String::new(tc, name)?;
         let value = obj.get(tc, key.into())?;
@@ -250,12 +258,7 @@ fn failure(tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>
         }
     };
     let (kind, name, message, detail) = if exception.is_object() {
-        (
-            prop(tc, "kind"),
-            prop(tc, "name"),
-            prop(tc, "message"),
-            prop(tc, "detail"),
-        )
+        (prop(tc, "kind"), prop(tc, "name"), prop(tc, "message"), prop(tc, "detail"))
     } else {
         (None, None, None, None)
     };
@@ -274,10 +277,5 @@ fn failure(tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>
             }
         }
     };
-    JsFailure::Exception {
-        kind,
-        name: name.unwrap_or(type_name),
-        message,
-        detail,
-    }
+    JsFailure::Exception { kind, name: name.unwrap_or(type_name), message, detail }
 }

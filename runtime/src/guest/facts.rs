@@ -30,37 +30,55 @@ pub struct ModuleFacts {
     pub element_items: u64,
     pub data_segments: u32,
     pub data_bytes: u64,
+    pub imported_functions: u32,
+    /// Types that only the GC proposal has (structs and arrays): their instances live on
+    /// the runner heap and are allocated by guest code at will.
+    pub gc_types: u32,
+    /// Exception tags whose payload holds a reference other than funcref: thrown
+    /// exceptions can then chain each other into unbounded heap use.
+    pub tags_with_ref_payload: u32,
+    pub tags: u32,
+}
+
+/// Whether a tag payload type can hold a heap object a guest can chain.
+fn chains_heap(ty: &wasmparser::ValType) -> bool {
+    match ty {
+        wasmparser::ValType::Ref(r) => {
+            !matches!(r.heap_type(), wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. })
+        }
+        _ => false,
+    }
 }
 
 /// Validates `bytes` (with `wasm_features`) and counts what the module declares.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
     if bytes.is_empty() {
-        return Err(RunnerError::InvalidModule {
-            reason: "the module is empty (0 bytes)".into(),
-            offset: 0,
-        });
+        return Err(RunnerError::InvalidModule { reason: "the module is empty (0 bytes)".into(), offset: 0 });
     }
     if bytes.len() < 8 && b"\0asm\x01\0\0\0".starts_with(bytes) {
         return Err(RunnerError::InvalidModule {
-            reason: format!(
-                "truncated: {} bytes, shorter than the 8-byte WebAssembly header",
-                bytes.len()
-            ),
+            reason: format!("truncated: {} bytes, shorter than the 8-byte WebAssembly header", bytes.len()),
             offset: bytes.len() as u64,
         });
     }
     if bytes.len() < 8 || &bytes[0..4] != b"\0asm" {
         return Err(RunnerError::InvalidModule {
-            reason: "not a WebAssembly binary: it does not start with the magic bytes \\0asm and a version"
-                .into(),
+            reason: "not a WebAssembly binary: it does not start with the magic bytes \\0asm and a version".into(),
             offset: 0,
         });
     }
-    let mut facts = ModuleFacts {
-        bytes: bytes.len(),
-        ..Default::default()
-    };
+    let mut facts = ModuleFacts { bytes: bytes.len(), ..Default::default() };
     let mut validator = Validator::new_with_features(wasm_features());
+    // Parameter lists of function types by type index (None for non-function types).
+    let mut func_params: Vec<Option<Vec<wasmparser::ValType>>> = Vec::new();
+    let count_tag = |facts: &mut ModuleFacts, func_params: &[Option<Vec<wasmparser::ValType>>], type_idx: u32| {
+        facts.tags += 1;
+        let chains =
+            func_params.get(type_idx as usize).and_then(|p| p.as_ref()).is_some_and(|p| p.iter().any(chains_heap));
+        if chains {
+            facts.tags_with_ref_payload += 1;
+        }
+    };
     let invalid = |e: wasmparser::BinaryReaderError| RunnerError::InvalidModule {
         reason: e.message().to_string(),
         offset: e.offset(),
@@ -68,18 +86,51 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(invalid)?;
         match &payload {
-            Payload::Version {
-                encoding: wasmparser::Encoding::Component,
-                ..
-            } => {
+            Payload::Version { encoding: wasmparser::Encoding::Component, .. } => {
                 return Err(RunnerError::InvalidModule {
                     reason: "this is a WebAssembly component, not a core module".into(),
                     offset: 4,
                 });
             }
+            Payload::TypeSection(reader) => {
+                for group in reader.clone() {
+                    let group = group.map_err(invalid)?;
+                    for sub in group.into_types() {
+                        match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => func_params.push(Some(f.params().to_vec())),
+                            wasmparser::CompositeInnerType::Array(_) | wasmparser::CompositeInnerType::Struct(_) => {
+                                facts.gc_types += 1;
+                                func_params.push(None);
+                            }
+                            wasmparser::CompositeInnerType::Cont(_) => func_params.push(None),
+                        }
+                    }
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader.clone() {
+                    let tag = tag.map_err(invalid)?;
+                    count_tag(&mut facts, &func_params, tag.func_type_idx);
+                }
+            }
             Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports() {
                     let import = import.map_err(invalid)?;
+                    match import.ty {
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {
+                            facts.imported_functions += 1
+                        }
+                        wasmparser::TypeRef::Tag(t) => count_tag(&mut facts, &func_params, t.func_type_idx),
+                        wasmparser::TypeRef::Table(t) => {
+                            facts.tables += 1;
+                            facts.table_initial_elements = facts.table_initial_elements.saturating_add(t.initial);
+                        }
+                        wasmparser::TypeRef::Memory(m) => {
+                            facts.memories += 1;
+                            facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(m.initial);
+                        }
+                        wasmparser::TypeRef::Global(_) => facts.globals += 1,
+                    }
                     facts.imports.push(ImportRef {
                         module: import.module.to_string(),
                         name: import.name.to_string(),
@@ -92,20 +143,17 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
                 for table in reader.clone() {
                     let table = table.map_err(invalid)?;
                     facts.tables += 1;
-                    facts.table_initial_elements = facts
-                        .table_initial_elements
-                        .saturating_add(table.ty.initial);
+                    facts.table_initial_elements = facts.table_initial_elements.saturating_add(table.ty.initial);
                 }
             }
             Payload::MemorySection(reader) => {
                 for memory in reader.clone() {
                     let memory = memory.map_err(invalid)?;
                     facts.memories += 1;
-                    facts.memory_initial_pages =
-                        facts.memory_initial_pages.saturating_add(memory.initial);
+                    facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(memory.initial);
                 }
             }
-            Payload::GlobalSection(reader) => facts.globals = reader.count(),
+            Payload::GlobalSection(reader) => facts.globals = facts.globals.saturating_add(reader.count()),
             Payload::ExportSection(reader) => {
                 for export in reader.clone() {
                     let export = export.map_err(invalid)?;

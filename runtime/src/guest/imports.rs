@@ -30,9 +30,7 @@ impl ImportKind {
 impl From<&wasmparser::TypeRef> for ImportKind {
     fn from(ty: &wasmparser::TypeRef) -> Self {
         match ty {
-            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {
-                ImportKind::Function
-            }
+            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => ImportKind::Function,
             wasmparser::TypeRef::Table(_) => ImportKind::Table,
             wasmparser::TypeRef::Memory(_) => ImportKind::Memory,
             wasmparser::TypeRef::Global(_) => ImportKind::Global,
@@ -48,6 +46,56 @@ pub struct ImportRef {
     pub kind: ImportKind,
 }
 
+/// WASI preview1's functions, as `runner/js/wasi.js` lists them.
+pub const WASI_PREVIEW1_FUNCTIONS: &[&str] = &[
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_res_get",
+    "clock_time_get",
+    "fd_advise",
+    "fd_allocate",
+    "fd_close",
+    "fd_datasync",
+    "fd_fdstat_get",
+    "fd_fdstat_set_flags",
+    "fd_fdstat_set_rights",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "fd_pread",
+    "fd_prestat_get",
+    "fd_prestat_dir_name",
+    "fd_pwrite",
+    "fd_read",
+    "fd_readdir",
+    "fd_renumber",
+    "fd_seek",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "path_create_directory",
+    "path_filestat_get",
+    "path_filestat_set_times",
+    "path_link",
+    "path_open",
+    "path_readlink",
+    "path_remove_directory",
+    "path_rename",
+    "path_symlink",
+    "path_unlink_file",
+    "poll_oneoff",
+    "proc_exit",
+    "proc_raise",
+    "sched_yield",
+    "random_get",
+    "sock_accept",
+    "sock_recv",
+    "sock_send",
+    "sock_shutdown",
+];
+
 /// The set of imports a runner provides, as (module, name, kind).
 #[derive(Debug, Clone, Default)]
 pub struct ProvidedImports {
@@ -60,18 +108,21 @@ impl ProvidedImports {
         ProvidedImports::default()
     }
 
+    /// Every WASI preview1 function: the bundled WASI runtime defines all of them (the
+    /// unsupported ones answer ENOSYS).
+    pub fn wasi_preview1() -> Self {
+        ProvidedImports::with_functions(
+            &WASI_PREVIEW1_FUNCTIONS.iter().map(|n| ("wasi_snapshot_preview1", *n)).collect::<Vec<_>>(),
+        )
+    }
+
     pub fn with_functions(functions: &[(&'static str, &'static str)]) -> Self {
-        ProvidedImports {
-            functions: functions.to_vec(),
-        }
+        ProvidedImports { functions: functions.to_vec() }
     }
 
     pub fn provides(&self, import: &ImportRef) -> bool {
         import.kind == ImportKind::Function
-            && self
-                .functions
-                .iter()
-                .any(|(m, n)| *m == import.module && *n == import.name)
+            && self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name)
     }
 }
 

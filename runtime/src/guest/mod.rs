@@ -1,7 +1,14 @@
 //! Rust-side checks on guest bytes, before V8 sees them.
 
+mod checks;
 mod facts;
 mod imports;
+mod instrument;
 
+pub use checks::{check_budgets, check_module_size};
 pub use facts::{inspect, wasm_features, ModuleFacts};
-pub use imports::{check_imports, ImportKind, ImportRef, ProvidedImports};
+pub use imports::{check_imports, ImportKind, ImportRef, ProvidedImports, WASI_PREVIEW1_FUNCTIONS};
+pub use instrument::{instrument, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, MEMORY_EXPORT_PREFIX};
+
+mod prepare;
+pub use prepare::{prepare, PreparedModule};

@@ -78,9 +78,7 @@ pub fn read_positive(var: &str, default: u64, max: u64) -> (u64, bool) {
     match std::env::var(var) {
         Ok(v) => resolve_positive(var, Some(&v), default, max),
         Err(std::env::VarError::NotPresent) => (default, false),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            resolve_positive(var, Some("\u{fffd}"), default, max)
-        }
+        Err(std::env::VarError::NotUnicode(_)) => resolve_positive(var, Some("\u{fffd}"), default, max),
     }
 }
 
@@ -101,9 +99,6 @@ mod tests {
         assert_eq!(parse_positive("1.5", 100), Err(Rejected::NotANumber));
         assert_eq!(parse_positive("-", 100), Err(Rejected::NotANumber));
         assert_eq!(parse_positive("101", 100), Err(Rejected::Overflow));
-        assert_eq!(
-            parse_positive("99999999999999999999999", u64::MAX),
-            Err(Rejected::Overflow)
-        );
+        assert_eq!(parse_positive("99999999999999999999999", u64::MAX), Err(Rejected::Overflow));
     }
 }

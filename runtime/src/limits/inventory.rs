@@ -36,10 +36,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         env_var: Some("WASM_RUNNER_HEAP_LIMIT_MB"),
         class: LimitClass::Policy,
         enforced_at: "engine::RunnerIsolate::new, as heap_limits(0, cap)",
-        tested_by: &[
-            "heap_limit_env_fallbacks",
-            "seed_regression_fails_at_guest_budget_and_passes_at_default",
-        ],
+        tested_by: &["heap_limit_env_fallbacks", "seed_regression_fails_at_guest_budget_and_passes_at_default"],
     },
     LimitEntry {
         name: "runner_heap_limit_max",
@@ -56,8 +53,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "128 MiB",
         env_var: None,
         class: LimitClass::Invariant,
-        enforced_at:
-            "never given to the runner; the seed regression runs warmup under it on purpose",
+        enforced_at: "never given to the runner; the seed regression runs warmup under it on purpose",
         tested_by: &["seed_regression_fails_at_guest_budget_and_passes_at_default"],
     },
     LimitEntry {
@@ -94,10 +90,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         env_var: None,
         class: LimitClass::Invariant,
         enforced_at: "engine::heap_guard near-heap-limit callback",
-        tested_by: &[
-            "one_raise_fits_the_largest_single_v8_object",
-            "allocation_bomb_ends_typed_and_process_goes_on",
-        ],
+        tested_by: &["one_raise_fits_the_largest_single_v8_object", "allocation_bomb_ends_typed_and_process_goes_on"],
     },
     LimitEntry {
         name: "heap_guard_max_raises",
@@ -106,10 +99,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         env_var: None,
         class: LimitClass::Invariant,
         enforced_at: "engine::heap_guard near-heap-limit callback",
-        tested_by: &[
-            "policy_raises_a_bounded_number_of_times",
-            "lost_termination_is_reported_or_isolated",
-        ],
+        tested_by: &["policy_raises_a_bounded_number_of_times", "lost_termination_is_reported_or_isolated"],
     },
     LimitEntry {
         name: "runner_thread_stack",

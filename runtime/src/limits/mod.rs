@@ -4,8 +4,10 @@
 //! use: raising it must never widen what a guest can allocate.
 
 pub mod env;
+pub mod guest;
 pub mod inventory;
 pub mod runner;
 
+pub use guest::GuestLimits;
 pub use inventory::{LimitClass, LimitEntry, INVENTORY};
 pub use runner::{HeapLimitSource, RunnerLimits};

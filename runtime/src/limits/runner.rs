@@ -67,28 +67,13 @@ impl Default for RunnerLimits {
 impl RunnerLimits {
     /// Defaults overridden by the `WASM_RUNNER_*` environment variables.
     pub fn from_env() -> Self {
-        let (heap_mb, from_env) = read_positive(
-            RUNNER_HEAP_LIMIT_ENV,
-            DEFAULT_RUNNER_HEAP_LIMIT_MB,
-            MAX_RUNNER_HEAP_LIMIT_MB,
-        );
-        let (warmup_ms, _) = read_positive(
-            WARMUP_TIMEOUT_ENV,
-            DEFAULT_WARMUP_TIMEOUT_MS,
-            MAX_TIMEOUT_MS,
-        );
-        let (grace_ms, _) = read_positive(
-            TERMINATION_GRACE_ENV,
-            DEFAULT_TERMINATION_GRACE_MS,
-            MAX_TIMEOUT_MS,
-        );
+        let (heap_mb, from_env) =
+            read_positive(RUNNER_HEAP_LIMIT_ENV, DEFAULT_RUNNER_HEAP_LIMIT_MB, MAX_RUNNER_HEAP_LIMIT_MB);
+        let (warmup_ms, _) = read_positive(WARMUP_TIMEOUT_ENV, DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS);
+        let (grace_ms, _) = read_positive(TERMINATION_GRACE_ENV, DEFAULT_TERMINATION_GRACE_MS, MAX_TIMEOUT_MS);
         RunnerLimits {
             heap_limit_bytes: mib_to_bytes(heap_mb),
-            heap_limit_source: if from_env {
-                HeapLimitSource::Environment
-            } else {
-                HeapLimitSource::Default
-            },
+            heap_limit_source: if from_env { HeapLimitSource::Environment } else { HeapLimitSource::Default },
             warmup_timeout: Duration::from_millis(warmup_ms),
             termination_grace: Duration::from_millis(grace_ms),
         }
@@ -125,13 +110,7 @@ impl RunnerLimits {
 
 /// Resolves the heap cap from a raw environment value, with the documented fallbacks.
 pub fn resolve_heap_limit_mb(raw: Option<&str>) -> u64 {
-    super::env::resolve_positive(
-        RUNNER_HEAP_LIMIT_ENV,
-        raw,
-        DEFAULT_RUNNER_HEAP_LIMIT_MB,
-        MAX_RUNNER_HEAP_LIMIT_MB,
-    )
-    .0
+    super::env::resolve_positive(RUNNER_HEAP_LIMIT_ENV, raw, DEFAULT_RUNNER_HEAP_LIMIT_MB, MAX_RUNNER_HEAP_LIMIT_MB).0
 }
 
 pub fn mib_to_bytes(mb: u64) -> usize {

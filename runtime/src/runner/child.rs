@@ -37,27 +37,19 @@ pub struct ChildReport {
 impl ChildReport {
     /// True when the child died without exiting (a V8 abort or a kill).
     pub fn aborted(&self) -> bool {
-        matches!(
-            self.status,
-            ChildStatus::Signaled { .. } | ChildStatus::Hung { .. }
-        )
+        matches!(self.status, ChildStatus::Signaled { .. } | ChildStatus::Hung { .. })
     }
 }
 
 /// Runs `command` to completion or until `hard_deadline`, capturing its output.
 pub fn run_child(mut command: Command, hard_deadline: Duration) -> ChildReport {
     let started = Instant::now();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
             return ChildReport {
-                status: ChildStatus::NotStarted {
-                    reason: e.to_string(),
-                },
+                status: ChildStatus::NotStarted { reason: e.to_string() },
                 stdout: String::new(),
                 stderr: String::new(),
                 elapsed_ms: 0,
@@ -75,18 +67,8 @@ pub fn run_child(mut command: Command, hard_deadline: Duration) -> ChildReport {
             String::from_utf8_lossy(&text).into_owned()
         })
     };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_rss_bytes = None;
     let status = loop {
@@ -98,16 +80,10 @@ pub fn run_child(mut command: Command, hard_deadline: Duration) -> ChildReport {
             Ok(None) if started.elapsed() >= hard_deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                break ChildStatus::Hung {
-                    after_ms: started.elapsed().as_millis() as u64,
-                };
+                break ChildStatus::Hung { after_ms: started.elapsed().as_millis() as u64 };
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => {
-                break ChildStatus::NotStarted {
-                    reason: format!("lost track of the child: {e}"),
-                }
-            }
+            Err(e) => break ChildStatus::NotStarted { reason: format!("lost track of the child: {e}") },
         }
     };
     ChildReport {
@@ -135,9 +111,7 @@ fn exit_status(status: std::process::ExitStatus) -> ChildStatus {
             return ChildStatus::Signaled { signal };
         }
     }
-    ChildStatus::Exited {
-        code: status.code().unwrap_or(-1),
-    }
+    ChildStatus::Exited { code: status.code().unwrap_or(-1) }
 }
 
 /// Warms `module` up with the `wasm-runner` binary at `runner_bin` in a child process and

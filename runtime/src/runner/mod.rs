@@ -2,50 +2,73 @@
 
 pub mod child;
 mod report;
+mod run;
 mod session;
 mod supervisor;
 mod warmup;
 
 pub use report::{PhaseReport, WarmupFailure, WarmupReport};
+pub use run::{RunOutcome, RunReport, RunRequest};
 pub use supervisor::RUNNER_THREAD_STACK_BYTES;
 
 use std::sync::Arc;
 
 use crate::error::RunnerError;
 use crate::guest::ProvidedImports;
-use crate::limits::RunnerLimits;
+use crate::limits::{GuestLimits, RunnerLimits};
 
 /// The runner's own JS, compiled at bootstrap.
 pub const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
+/// The WASI preview1 runtime, compiled at bootstrap after the runner script.
+pub const WASI_JS: &str = include_str!("js/wasi.js");
 
 /// A runner with fixed limits. Each call runs in a fresh isolate on its own thread, so a
 /// failed call leaves nothing behind for the next one.
 #[derive(Debug, Clone)]
 pub struct Runner {
     limits: RunnerLimits,
+    guest: GuestLimits,
     provided: ProvidedImports,
 }
 
 impl Runner {
+    /// A runner with these runner limits, default guest limits and WASI preview1 imports.
     pub fn new(limits: RunnerLimits) -> Self {
-        Runner {
-            limits,
-            provided: ProvidedImports::none(),
-        }
+        Runner { limits, guest: GuestLimits::default(), provided: ProvidedImports::wasi_preview1() }
     }
 
-    /// Limits from the `WASM_RUNNER_*` environment variables.
+    /// Runner and guest limits from the `WASM_RUNNER_*` and `WASM_GUEST_*` environment.
     pub fn from_env() -> Self {
-        Runner::new(RunnerLimits::from_env())
+        Runner::new(RunnerLimits::from_env()).with_guest_limits(GuestLimits::from_env())
+    }
+
+    pub fn with_guest_limits(mut self, guest: GuestLimits) -> Self {
+        self.guest = guest;
+        self
+    }
+
+    /// Which imports modules may ask for (WASI preview1 by default).
+    pub fn with_provided_imports(mut self, provided: ProvidedImports) -> Self {
+        self.provided = provided;
+        self
     }
 
     pub fn limits(&self) -> &RunnerLimits {
         &self.limits
     }
 
-    /// Bootstrap, guest checks, compile and instantiate `module`.
+    pub fn guest_limits(&self) -> &GuestLimits {
+        &self.guest
+    }
+
+    /// Bootstrap, guest checks (with instrumentation), compile and instantiate `module`.
     pub fn warmup(&self, module: impl Into<Arc<[u8]>>) -> Result<WarmupReport, WarmupFailure> {
-        warmup::warmup(&self.limits, &self.provided, module.into())
+        warmup::warmup(&self.limits, &self.guest, &self.provided, module.into())
+    }
+
+    /// Warmup, then the module's entry point under the guest limits.
+    pub fn run(&self, module: impl Into<Arc<[u8]>>, request: &RunRequest) -> RunReport {
+        run::run(&self.limits, &self.guest, &self.provided, module.into(), request)
     }
 
     /// Runs trusted JS (not guest input) in a fresh runner isolate after bootstrap, under
@@ -53,7 +76,7 @@ impl Runner {
     /// injection: heap bombs and loops that test the guard and the watchdog themselves.
     pub fn run_trusted_script(&self, name: &str, source: &str) -> Result<String, RunnerError> {
         let (name, source) = (name.to_string(), source.to_string());
-        supervisor::supervise(&self.limits, move |session| {
+        supervisor::supervise(&self.limits, None, move |session| {
             session.bootstrap()?;
             session.script("script", &name, &source)
         })

@@ -41,11 +41,7 @@ impl WarmupReport {
 
     /// Highest used heap over all phases.
     pub fn peak_used_heap_bytes(&self) -> usize {
-        self.phases
-            .iter()
-            .map(|p| p.peak_used_heap_bytes)
-            .max()
-            .unwrap_or(0)
+        self.phases.iter().map(|p| p.peak_used_heap_bytes).max().unwrap_or(0)
     }
 }
 
@@ -59,9 +55,6 @@ pub struct WarmupFailure {
 
 impl From<RunnerError> for WarmupFailure {
     fn from(error: RunnerError) -> Self {
-        WarmupFailure {
-            error,
-            phases: Vec::new(),
-        }
+        WarmupFailure { error, phases: Vec::new() }
     }
 }

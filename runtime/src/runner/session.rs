@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use super::report::PhaseReport;
 use super::supervisor::Shared;
-use super::BOOTSTRAP_JS;
-use crate::engine::{JsFailure, RunnerIsolate};
+use super::{BOOTSTRAP_JS, WASI_JS};
+use crate::engine::{JsFailure, RunnerIsolate, SharedHostIo};
 use crate::error::RunnerError;
-use crate::limits::RunnerLimits;
+use crate::limits::GuestLimits;
 
 /// A step's failure before it is given a phase.
 pub(crate) enum StepError {
@@ -32,18 +32,34 @@ impl From<RunnerError> for StepError {
 pub(crate) struct Session {
     isolate: RunnerIsolate,
     shared: Arc<Shared>,
-    limits: RunnerLimits,
+    guest: GuestLimits,
+    host: Option<SharedHostIo>,
     phases: Vec<PhaseReport>,
 }
 
 impl Session {
-    pub(crate) fn new(isolate: RunnerIsolate, shared: Arc<Shared>, limits: RunnerLimits) -> Self {
-        Session {
-            isolate,
-            shared,
-            limits,
-            phases: Vec::new(),
-        }
+    pub(crate) fn new(isolate: RunnerIsolate, shared: Arc<Shared>) -> Self {
+        Session { isolate, shared, guest: GuestLimits::default(), host: None, phases: Vec::new() }
+    }
+
+    /// The guest limits errors are reported against.
+    pub(crate) fn set_guest_limits(&mut self, guest: GuestLimits) {
+        self.guest = guest;
+    }
+
+    /// Per-run host state (output, stdin, exit) for the WASI runtime.
+    pub(crate) fn set_host_io(&mut self, io: SharedHostIo) {
+        self.isolate.set_host_io(io.clone());
+        self.host = Some(io);
+    }
+
+    /// The rest of the job must finish within `limit` from now.
+    pub(crate) fn set_deadline(&self, limit: std::time::Duration) {
+        self.shared.set_deadline(limit);
+    }
+
+    pub(crate) fn isolate(&mut self) -> &mut RunnerIsolate {
+        &mut self.isolate
     }
 
     pub(crate) fn into_phases(self) -> Vec<PhaseReport> {
@@ -63,8 +79,7 @@ impl Session {
         let started = Instant::now();
         let result = step(&mut self.isolate);
         let heap = self.isolate.end_phase();
-        self.phases
-            .push(PhaseReport::new(name, heap, started.elapsed()));
+        self.phases.push(PhaseReport::new(name, heap, started.elapsed()));
         if let Some(error) = self.heap_exhausted() {
             return Err(error);
         }
@@ -76,33 +91,23 @@ impl Session {
 
     pub(crate) fn bootstrap(&mut self) -> Result<(), RunnerError> {
         self.phase("bootstrap", |iso| {
-            iso.run_script("wasm-runner:bootstrap.js", BOOTSTRAP_JS)
-                .map(drop)
-                .map_err(Into::into)
+            iso.run_script("wasm-runner:bootstrap.js", BOOTSTRAP_JS)?;
+            iso.run_script("wasm-runner:wasi.js", WASI_JS)?;
+            Ok(())
         })
     }
 
-    pub(crate) fn script(
-        &mut self,
-        phase: &'static str,
-        name: &str,
-        source: &str,
-    ) -> Result<String, RunnerError> {
-        self.phase(phase, |iso| {
-            iso.run_script(name, source).map_err(Into::into)
-        })
+    pub(crate) fn script(&mut self, phase: &'static str, name: &str, source: &str) -> Result<String, RunnerError> {
+        self.phase(phase, |iso| iso.run_script(name, source).map_err(Into::into))
     }
 
     fn heap_exhausted(&self) -> Option<RunnerError> {
-        self.isolate
-            .guard()
-            .fired()
-            .map(|(_, report)| RunnerError::HeapLimitExhausted {
-                phase: report.phase.to_string(),
-                observed_bytes: report.observed_bytes,
-                capacity_bytes: report.capacity_bytes,
-                heap_limit_bytes: self.isolate.heap_limit_bytes(),
-            })
+        self.isolate.guard().fired().map(|(_, report)| RunnerError::HeapLimitExhausted {
+            phase: report.phase.to_string(),
+            observed_bytes: report.observed_bytes,
+            capacity_bytes: report.capacity_bytes,
+            heap_limit_bytes: self.isolate.heap_limit_bytes(),
+        })
     }
 
     fn js_error(&self, phase: &'static str, failure: JsFailure) -> RunnerError {
@@ -110,45 +115,25 @@ impl Session {
             JsFailure::Terminated => {
                 if let Some(error) = self.heap_exhausted() {
                     error
+                } else if self.host.as_ref().is_some_and(|io| io.borrow().output_exceeded) {
+                    RunnerError::OutputLimitExceeded { limit_bytes: self.guest.max_output_bytes }
                 } else if self.shared.timed_out() {
-                    RunnerError::Timeout {
-                        phase: phase.to_string(),
-                        limit_ms: self.limits.warmup_timeout.as_millis() as u64,
-                    }
+                    RunnerError::Timeout { phase: phase.to_string(), limit_ms: self.shared.deadline_ms() }
                 } else {
                     RunnerError::Internal {
-                        message: format!(
-                            "execution was terminated during {phase} with no recorded cause"
-                        ),
+                        message: format!("execution was terminated during {phase} with no recorded cause"),
                     }
                 }
             }
             JsFailure::Refused(message) => RunnerError::Internal { message },
-            JsFailure::Exception {
-                kind,
-                name,
-                message,
-                detail,
-            } => match kind.as_deref() {
+            JsFailure::Exception { kind, name, message, detail } => match kind.as_deref() {
                 Some("unresolved_import") => unresolved_import(detail.as_deref(), &message),
                 Some("link_error") => RunnerError::LinkError { message },
-                Some("trap") => RunnerError::Trap {
-                    phase: phase.to_string(),
-                    message,
-                },
-                _ if phase == "compile" && name == "CompileError" => {
-                    RunnerError::CompileError { message }
-                }
+                Some("trap") => RunnerError::Trap { phase: phase.to_string(), message },
+                _ if phase == "compile" && name == "CompileError" => RunnerError::CompileError { message },
                 _ if name == "LinkError" => RunnerError::LinkError { message },
-                _ if name == "RuntimeError" => RunnerError::Trap {
-                    phase: phase.to_string(),
-                    message,
-                },
-                _ => RunnerError::Js {
-                    phase: phase.to_string(),
-                    name,
-                    message,
-                },
+                _ if name == "RuntimeError" => RunnerError::Trap { phase: phase.to_string(), message },
+                _ => RunnerError::Js { phase: phase.to_string(), name, message },
             },
         }
     }
@@ -156,24 +141,11 @@ impl Session {
 
 fn unresolved_import(detail: Option<&str>, message: &str) -> RunnerError {
     let parsed: Option<serde_json::Value> = detail.and_then(|d| serde_json::from_str(d).ok());
-    let field = |k: &str| {
-        parsed
-            .as_ref()
-            .and_then(|v| v.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_string);
     match (field("module"), field("name"), field("kind")) {
-        (Some(module), Some(name), Some(kind)) => RunnerError::UnresolvedImport {
-            module,
-            name,
-            import_kind: kind,
-            unresolved_total: 1,
-        },
-        _ => RunnerError::Js {
-            phase: "instantiate".into(),
-            name: "RunnerError".into(),
-            message: message.to_string(),
-        },
+        (Some(module), Some(name), Some(kind)) => {
+            RunnerError::UnresolvedImport { module, name, import_kind: kind, unresolved_total: 1 }
+        }
+        _ => RunnerError::Js { phase: "instantiate".into(), name: "RunnerError".into(), message: message.to_string() },
     }
 }

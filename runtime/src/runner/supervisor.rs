@@ -27,6 +27,8 @@ const WATCH_TICK: Duration = Duration::from_millis(5);
 /// State the runner thread shares with its watchdog.
 pub(crate) struct Shared {
     phase: Mutex<&'static str>,
+    /// When the current stretch of work must be done, and its length in ms for reports.
+    deadline: Mutex<(Instant, u64)>,
     timed_out: AtomicBool,
     isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>)>,
 }
@@ -40,6 +42,20 @@ impl Shared {
         *self.phase.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Starts a new deadline `limit` from now (the run phase has its own wall-time limit).
+    pub(crate) fn set_deadline(&self, limit: Duration) {
+        let at = Instant::now().checked_add(limit).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = (at, limit.as_millis() as u64);
+    }
+
+    fn deadline(&self) -> Instant {
+        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    pub(crate) fn deadline_ms(&self) -> u64 {
+        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).1
+    }
+
     pub(crate) fn timed_out(&self) -> bool {
         self.timed_out.load(Ordering::SeqCst)
     }
@@ -47,28 +63,27 @@ impl Shared {
 
 type JobResult<T> = Result<(T, Vec<PhaseReport>), WarmupFailure>;
 
-pub(crate) fn supervise<T, F>(limits: &RunnerLimits, job: F) -> JobResult<T>
+/// Runs `job` on a fresh isolate. `stack_bytes` bounds the JS and wasm stack of the job.
+pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Session) -> Result<T, RunnerError> + Send + 'static,
 {
     let shared = Arc::new(Shared {
         phase: Mutex::new("bootstrap"),
+        deadline: Mutex::new((Instant::now(), 0)),
         timed_out: AtomicBool::new(false),
         isolate: OnceLock::new(),
     });
+    shared.set_deadline(limits.warmup_timeout);
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
     let worker_shared = Arc::clone(&shared);
     let worker_limits = limits.clone();
-    let spawned = std::thread::Builder::new()
-        .name("wasm-runner".into())
-        .stack_size(RUNNER_THREAD_STACK_BYTES)
-        .spawn(move || {
-            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes);
-            let _ = worker_shared
-                .isolate
-                .set((isolate.terminator(), isolate.guard()));
-            let mut session = Session::new(isolate, worker_shared, worker_limits);
+    let spawned =
+        std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(move || {
+            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes);
+            let _ = worker_shared.isolate.set((isolate.terminator(), isolate.guard()));
+            let mut session = Session::new(isolate, worker_shared);
             let result = job(&mut session);
             let phases = session.into_phases();
             // The isolate is disposed before the answer goes out, so a caller that sees the
@@ -80,15 +95,9 @@ where
         });
     let worker = match spawned {
         Ok(handle) => handle,
-        Err(e) => {
-            return Err(RunnerError::Internal {
-                message: format!("could not start a runner thread: {e}"),
-            }
-            .into())
-        }
+        Err(e) => return Err(RunnerError::Internal { message: format!("could not start a runner thread: {e}") }.into()),
     };
 
-    let deadline = Instant::now() + limits.warmup_timeout;
     let mut termination_requested: Option<(Instant, &'static str)> = None;
     loop {
         match rx.recv_timeout(WATCH_TICK) {
@@ -112,7 +121,7 @@ where
         if termination_requested.is_none() {
             if let Some((at, _)) = guard.fired() {
                 termination_requested = Some((at, "heap_limit"));
-            } else if now >= deadline {
+            } else if now >= shared.deadline() {
                 shared.timed_out.store(true, Ordering::SeqCst);
                 termination_requested = Some((now, "timeout"));
             }
@@ -121,11 +130,7 @@ where
             handle.terminate_execution();
             if now.duration_since(since) > limits.termination_grace {
                 let phase = shared.phase();
-                tracing::error!(
-                    phase,
-                    cause,
-                    "termination did not land; abandoning the runner thread"
-                );
+                tracing::error!(phase, cause, "termination did not land; abandoning the runner thread");
                 return Err(RunnerError::TerminationLost {
                     phase: phase.to_string(),
                     cause: cause.to_string(),

@@ -5,33 +5,31 @@ use std::time::Instant;
 
 use super::report::{WarmupFailure, WarmupReport};
 use super::supervisor::supervise;
-use crate::guest::{check_imports, inspect, ProvidedImports};
-use crate::limits::RunnerLimits;
+use crate::engine::HostIo;
+use crate::guest::{prepare, ProvidedImports};
+use crate::limits::{GuestLimits, RunnerLimits};
 
 pub(crate) fn warmup(
     limits: &RunnerLimits,
+    guest: &GuestLimits,
     provided: &ProvidedImports,
     module: Arc<[u8]>,
 ) -> Result<WarmupReport, WarmupFailure> {
     let started = Instant::now();
-    let provided = provided.clone();
+    let (guest, provided) = (guest.clone(), provided.clone());
     let module_bytes = module.len();
-    let (facts, phases) = supervise(limits, move |session| {
+    let stack = Some(guest.stack_bytes());
+    let (facts, phases) = supervise(limits, stack, move |session| {
+        session.set_guest_limits(guest.clone());
+        let io = HostIo::new(guest.max_output_bytes, Vec::new());
+        session.set_host_io(std::rc::Rc::new(std::cell::RefCell::new(io)));
         session.bootstrap()?;
-        let facts = session.phase("guest_checks", |_| {
-            let facts = inspect(&module)?;
-            check_imports(&facts.imports, &provided)?;
-            Ok(facts)
-        })?;
-        session.phase("compile", |iso| {
-            iso.compile_module(&module).map_err(Into::into)
-        })?;
+        let prepared = session.phase("guest_checks", |_| Ok(prepare(&module, &guest, &provided)?))?;
+        session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         session.phase("instantiate", |iso| {
-            iso.call_runner_with_module("instantiate", "{}")
-                .map(drop)
-                .map_err(Into::into)
+            iso.call_runner_with_module("instantiate", "{}").map(drop).map_err(Into::into)
         })?;
-        Ok(facts)
+        Ok(prepared.facts)
     })?;
     Ok(WarmupReport {
         heap_limit_bytes: limits.heap_limit_bytes,

@@ -23,11 +23,8 @@ pub fn small_module() -> Vec<u8> {
 /// Resident set size of this process, from /proc.
 pub fn rss_bytes() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm is readable");
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .expect("statm has a resident field");
+    let pages: usize =
+        statm.split_whitespace().nth(1).and_then(|v| v.parse().ok()).expect("statm has a resident field");
     pages * 4096
 }
 
@@ -36,17 +33,10 @@ pub const CHILD_CASE_ENV: &str = "WASM_RUNNER_TEST_CHILD_CASE";
 
 /// Re-runs this test binary as a child process that runs only `test_name` with
 /// `CHILD_CASE_ENV=case`, plus `env`, and waits at most `deadline`.
-pub fn run_child_case(
-    test_name: &str,
-    case: &str,
-    env: &[(&str, &str)],
-    deadline: Duration,
-) -> ChildReport {
+pub fn run_child_case(test_name: &str, case: &str, env: &[(&str, &str)], deadline: Duration) -> ChildReport {
     let exe = std::env::current_exe().expect("test binary path");
     let mut command = Command::new(exe);
-    command
-        .args(["--exact", test_name, "--nocapture", "--test-threads=1"])
-        .env(CHILD_CASE_ENV, case);
+    command.args(["--exact", test_name, "--nocapture", "--test-threads=1"]).env(CHILD_CASE_ENV, case);
     for (k, v) in env {
         command.env(k, v);
     }

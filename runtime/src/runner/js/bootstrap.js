@@ -2,8 +2,8 @@
 //
 // Rules for this file: it never copies guest bytes (Rust compiles the module from its own
 // memory), it builds nothing per export or per table slot (those would put guest-sized
-// data on the runner heap), and its only loops run over imports, whose count the guest
-// checks bound.
+// data on the runner heap), and its only loops run over imports and memories, whose
+// counts the guest checks bound.
 'use strict';
 (function (global) {
   class RunnerError extends Error {
@@ -15,8 +15,14 @@
     }
   }
 
+  // Names the guest instrumentation exports (see guest/instrument.rs).
+  const FUEL = '\u0001wasm-runner:fuel';
+  const FUEL_EXHAUSTED = '\u0001wasm-runner:fuel-exhausted';
+  const MEMORY_PREFIX = '\u0001wasm-runner:memory';
+
   // Import providers by module name. The WASI runtime registers itself here.
   const providers = Object.create(null);
+  let instance = null;
 
   function buildImports(module) {
     const imports = Object.create(null);
@@ -31,20 +37,74 @@
     return imports;
   }
 
-  function instantiate(module, _options) {
-    let instance;
-    try {
-      instance = new WebAssembly.Instance(module, buildImports(module));
-    } catch (e) {
-      if (e instanceof WebAssembly.LinkError) throw new RunnerError('link_error', e.message);
-      if (e instanceof WebAssembly.RuntimeError) throw new RunnerError('trap', e.message);
-      throw e;
+  function fuelExhausted() {
+    const flag = instance?.exports[FUEL_EXHAUSTED];
+    return flag instanceof WebAssembly.Global && flag.value === 1;
+  }
+
+  // Turns what guest code threw into a tagged error the Rust side maps to a type.
+  function classify(e) {
+    if (fuelExhausted()) return new RunnerError('fuel_exhausted', 'the guest ran out of fuel');
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return new RunnerError('stack_exhausted', e.message);
     }
+    if (e instanceof WebAssembly.LinkError) return new RunnerError('link_error', e.message);
+    if (e instanceof WebAssembly.RuntimeError) return new RunnerError('trap', e.message);
+    if (e instanceof WebAssembly.Exception) return new RunnerError('trap', 'uncaught wasm exception');
+    return e;
+  }
+
+  function instantiate(module, optionsJson) {
+    const options = JSON.parse(optionsJson);
+    api.wasi?.configure(options.args ?? [], options.env ?? []);
+    const imports = buildImports(module);
+    try {
+      instance = new WebAssembly.Instance(module, imports);
+    } catch (e) {
+      // The start function may already have run and failed.
+      throw classify(e);
+    }
+    const memory = instance.exports.memory instanceof WebAssembly.Memory
+      ? instance.exports.memory : instance.exports[MEMORY_PREFIX + '0'];
+    if (memory instanceof WebAssembly.Memory) api.wasi?.attach(memory);
     return { instance, summary: '{}' };
   }
 
-  Object.defineProperty(global, '__wasmRunner', {
-    value: Object.freeze({ instantiate, providers, RunnerError }),
-  });
+  function run(optionsJson) {
+    const { entry } = JSON.parse(optionsJson);
+    const f = instance?.exports[entry];
+    if (typeof f !== 'function') {
+      throw new RunnerError('no_entry', `the module exports no function ${JSON.stringify(entry)}`, entry);
+    }
+    const params = WebAssembly.Function?.type?.(f)?.parameters?.length ?? f.length;
+    let result;
+    try {
+      result = f(...new Array(params).fill(0));
+    } catch (e) {
+      throw classify(e);
+    }
+    const values = result === undefined ? [] : Array.isArray(result) ? result : [result];
+    return JSON.stringify(values.map(String));
+  }
+
+  // Fuel left and linear memory in use, read from the instrumentation's exports.
+  function stateJson() {
+    const exports = instance?.exports ?? {};
+    const fuel = exports[FUEL];
+    let memoryBytes = 0;
+    for (let i = 0; ; i++) {
+      const m = exports[MEMORY_PREFIX + i];
+      if (!(m instanceof WebAssembly.Memory)) break;
+      memoryBytes += m.buffer.byteLength;
+    }
+    return JSON.stringify({
+      fuel_remaining: fuel instanceof WebAssembly.Global ? String(fuel.value) : null,
+      fuel_exhausted: fuelExhausted(),
+      memory_bytes: memoryBytes,
+    });
+  }
+
+  const api = { instantiate, run, state: stateJson, providers, RunnerError, wasi: null };
+  Object.defineProperty(global, '__wasmRunner', { value: api });
   return 'bootstrapped';
 })(globalThis);

@@ -1,0 +1,135 @@
+//! `wasm-runner run FILE -- ARGS`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{RunOutcome, RunReport, RunRequest, Runner};
+
+use super::output::{fail, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
+use super::RunnerArgs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The V8 runner.
+    V8,
+    /// The wasmtime reference engine, under the same guest limits.
+    Wasmtime,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The WebAssembly module (.wasm binary).
+    pub file: PathBuf,
+    /// Which engine runs it.
+    #[arg(long, value_enum, default_value = "v8")]
+    pub engine: Engine,
+    /// Export to call instead of `_start` (parameters are passed as zeros).
+    #[arg(long, value_name = "EXPORT")]
+    pub invoke: Option<String>,
+    /// Linear memory cap in bytes, over all memories (default WASM_GUEST_MAX_MEMORY_BYTES or 1 GiB).
+    #[arg(long, value_name = "N")]
+    pub max_memory_bytes: Option<u64>,
+    /// Fuel: instructions the guest may execute (default WASM_GUEST_MAX_FUEL or 2e10).
+    #[arg(long, value_name = "N")]
+    pub max_fuel: Option<u64>,
+    /// Stack for guest code in bytes, 64 KiB to 4 MiB (default WASM_GUEST_MAX_STACK_BYTES or 1 MiB).
+    #[arg(long, value_name = "N")]
+    pub max_stack_bytes: Option<u64>,
+    /// Cap on stdout plus stderr in bytes (default WASM_GUEST_MAX_OUTPUT_BYTES or 16 MiB).
+    #[arg(long, value_name = "N")]
+    pub max_output_bytes: Option<u64>,
+    /// Wall-time limit of the run in ms (default WASM_GUEST_MAX_WALL_MS or 30000).
+    #[arg(long, value_name = "MS")]
+    pub max_wall_ms: Option<u64>,
+    /// Environment variable for the guest, KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// File whose bytes are the guest's stdin.
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+    #[command(flatten)]
+    pub runner: RunnerArgs,
+    /// Print the report as JSON (stdout and stderr inside it) instead of passing output through.
+    #[arg(long)]
+    pub json: bool,
+    /// Arguments for the guest (argv[1..]).
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+impl RunArgs {
+    fn guest_limits(&self) -> GuestLimits {
+        let mut g = GuestLimits::from_env();
+        if let Some(v) = self.max_memory_bytes {
+            g.max_memory_bytes = v;
+        }
+        if let Some(v) = self.max_fuel {
+            g.max_fuel = v;
+        }
+        if let Some(v) = self.max_stack_bytes {
+            g.max_stack_bytes = v;
+        }
+        if let Some(v) = self.max_output_bytes {
+            g.max_output_bytes = v;
+        }
+        if let Some(v) = self.max_wall_ms {
+            g.max_wall_time = std::time::Duration::from_millis(v);
+        }
+        g
+    }
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let file = args.file.display().to_string();
+    let module = match read_module(&args.file) {
+        Ok(b) => b,
+        Err(message) => return fail(EXIT_INPUT, &message),
+    };
+    let stdin = match &args.stdin {
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => b,
+            Err(e) => return fail(EXIT_INPUT, &format!("cannot read stdin file {}: {e}", p.display())),
+        },
+        None => Vec::new(),
+    };
+    if let Some(bad) = args.env.iter().find(|e| !e.contains('=')) {
+        return fail(EXIT_INPUT, &format!("--env needs KEY=VALUE, got {bad:?}"));
+    }
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.clone());
+    let request = RunRequest {
+        args: std::iter::once(name).chain(args.args.iter().cloned()).collect(),
+        env: args.env.clone(),
+        stdin,
+        invoke: args.invoke.clone(),
+    };
+    let guest = args.guest_limits();
+    let report = match args.engine {
+        Engine::V8 => Runner::new(args.runner.limits()).with_guest_limits(guest).run(module, &request),
+        Engine::Wasmtime => wasm_runner::reference::run(&module, &guest, &request),
+    };
+    finish(&args, &file, &report)
+}
+
+fn finish(args: &RunArgs, file: &str, report: &RunReport) -> ExitCode {
+    if args.json {
+        print_json(report);
+    } else {
+        let _ = std::io::stdout().write_all(&report.stdout);
+        let _ = std::io::stderr().write_all(&report.stderr);
+        if std::env::var_os("WASM_RUNNER_VERBOSE").is_some() {
+            print_phases(&report.phases);
+        }
+    }
+    match &report.outcome {
+        RunOutcome::Ok { returned } => {
+            if !args.json && !returned.is_empty() {
+                println!("{}", returned.join(" "));
+            }
+            ExitCode::SUCCESS
+        }
+        RunOutcome::Exit { code } => ExitCode::from((*code).clamp(0, 255) as u8),
+        RunOutcome::Error { error } => fail(EXIT_FAILED, &format!("run of {file} failed: {error}")),
+    }
+}

@@ -1,0 +1,258 @@
+//! One reencoding pass that makes the guest's limits part of the module itself:
+//!
+//! - every memory's and table's maximum is clamped so that the totals stay within budget
+//!   (`memory.grow` and `table.grow` then return -1 instead of growing);
+//! - fuel metering: each straight-line segment of code is charged its instruction count
+//!   before it runs, from an i64 global holding the remaining fuel; running out sets a flag
+//!   global and traps, so exhaustion is told apart from a guest `unreachable`.
+//!
+//! The two globals are exported under names no guest can spell by accident, so both the
+//! V8 runner and the wasmtime reference read the same counters from the same bytes.
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasm_encoder::{ConstExpr, ExportKind, GlobalType, Instruction, SectionId, ValType};
+use wasmparser::Operator;
+
+use super::facts::ModuleFacts;
+use crate::error::RunnerError;
+use crate::limits::GuestLimits;
+
+/// Export name of the remaining-fuel counter (i64, mutable).
+pub const FUEL_EXPORT: &str = "\u{1}wasm-runner:fuel";
+/// Export name of the out-of-fuel flag (i32, mutable; 1 once fuel ran out).
+pub const FUEL_EXHAUSTED_EXPORT: &str = "\u{1}wasm-runner:fuel-exhausted";
+/// Export name prefix of every memory, by index, so hosts can size (and hash) all of them.
+pub const MEMORY_EXPORT_PREFIX: &str = "\u{1}wasm-runner:memory";
+
+const PAGE: u64 = 65536;
+
+/// Rewrites `bytes` (already validated and within budget) for `limits`.
+pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Result<Vec<u8>, RunnerError> {
+    let limit_pages = limits.max_memory_bytes / PAGE;
+    let memory_share = limit_pages.saturating_sub(facts.memory_initial_pages) / u64::from(facts.memories.max(1));
+    let table_share =
+        limits.max_table_elements.saturating_sub(facts.table_initial_elements) / u64::from(facts.tables.max(1));
+    let mut pass = Instrumenter {
+        memories: facts.memories,
+        fuel: limits.fuel(),
+        fuel_global: facts.globals,
+        memory_share,
+        table_share,
+        globals_done: false,
+        exports_done: false,
+    };
+    let mut module = wasm_encoder::Module::new();
+    pass.parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
+        .map_err(|e| RunnerError::Internal { message: format!("instrumentation failed on a validated module: {e}") })?;
+    Ok(module.finish())
+}
+
+struct Instrumenter {
+    memories: u32,
+    fuel: u64,
+    /// Index of the fuel global; the exhausted flag follows it.
+    fuel_global: u32,
+    memory_share: u64,
+    table_share: u64,
+    globals_done: bool,
+    exports_done: bool,
+}
+
+/// Position of a section in the order the binary format requires.
+fn rank(id: SectionId) -> Option<u8> {
+    Some(match id {
+        SectionId::Type => 1,
+        SectionId::Import => 2,
+        SectionId::Function => 3,
+        SectionId::Table => 4,
+        SectionId::Memory => 5,
+        SectionId::Tag => 6,
+        SectionId::Global => 7,
+        SectionId::Export => 8,
+        SectionId::Start => 9,
+        SectionId::Element => 10,
+        SectionId::DataCount => 11,
+        SectionId::Code => 12,
+        SectionId::Data => 13,
+        _ => return None,
+    })
+}
+
+impl Instrumenter {
+    fn push_globals(&self, globals: &mut wasm_encoder::GlobalSection) {
+        globals.global(
+            GlobalType { val_type: ValType::I64, mutable: true, shared: false },
+            &ConstExpr::i64_const(self.fuel as i64),
+        );
+        globals.global(GlobalType { val_type: ValType::I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
+    }
+
+    fn push_exports(&self, exports: &mut wasm_encoder::ExportSection) {
+        exports.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
+        exports.export(FUEL_EXHAUSTED_EXPORT, ExportKind::Global, self.fuel_global + 1);
+        for i in 0..self.memories {
+            exports.export(&format!("{MEMORY_EXPORT_PREFIX}{i}"), ExportKind::Memory, i);
+        }
+    }
+
+    /// The charge placed before a segment of `cost` instructions.
+    fn charge(&self, f: &mut wasm_encoder::Function, cost: u64) {
+        let fuel = self.fuel_global;
+        f.instruction(&Instruction::GlobalGet(fuel));
+        f.instruction(&Instruction::I64Const(cost as i64));
+        f.instruction(&Instruction::I64LtU);
+        f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+        f.instruction(&Instruction::I32Const(1));
+        f.instruction(&Instruction::GlobalSet(fuel + 1));
+        f.instruction(&Instruction::Unreachable);
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::GlobalGet(fuel));
+        f.instruction(&Instruction::I64Const(cost as i64));
+        f.instruction(&Instruction::I64Sub);
+        f.instruction(&Instruction::GlobalSet(fuel));
+    }
+}
+
+/// Whether control may leave straight-line flow after `op`: the next instruction starts a
+/// new segment.
+fn ends_segment(op: &Operator) -> bool {
+    matches!(
+        op,
+        Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Else
+            | Operator::End
+            | Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Catch { .. }
+            | Operator::CatchAll
+            | Operator::Delegate { .. }
+            | Operator::Br { .. }
+            | Operator::BrIf { .. }
+            | Operator::BrTable { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
+            | Operator::Return
+            | Operator::Throw { .. }
+            | Operator::Rethrow { .. }
+            | Operator::ThrowRef
+            | Operator::Unreachable
+    )
+}
+
+/// Structural instructions engines do not execute: they cost no fuel.
+fn is_free(op: &Operator) -> bool {
+    matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
+}
+
+impl Reencode for Instrumenter {
+    type Error = std::convert::Infallible;
+
+    fn memory_type(
+        &mut self,
+        ty: wasmparser::MemoryType,
+    ) -> Result<wasm_encoder::MemoryType, wasm_encoder::reencode::Error<Self::Error>> {
+        let cap = ty.initial.saturating_add(self.memory_share);
+        let mut out = RoundtripReencoder.memory_type(ty)?;
+        out.maximum = Some(ty.maximum.map_or(cap, |m| m.min(cap)));
+        Ok(out)
+    }
+
+    fn table_type(
+        &mut self,
+        ty: wasmparser::TableType,
+    ) -> Result<wasm_encoder::TableType, wasm_encoder::reencode::Error<Self::Error>> {
+        let cap = ty.initial.saturating_add(self.table_share);
+        let mut out = RoundtripReencoder.table_type(ty)?;
+        out.maximum = Some(ty.maximum.map_or(cap, |m| m.min(cap)));
+        Ok(out)
+    }
+
+    fn parse_global_section(
+        &mut self,
+        globals: &mut wasm_encoder::GlobalSection,
+        section: wasmparser::GlobalSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_global_section(self, globals, section)?;
+        self.push_globals(globals);
+        self.globals_done = true;
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_export_section(self, exports, section)?;
+        self.push_exports(exports);
+        self.exports_done = true;
+        Ok(())
+    }
+
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        _after: Option<SectionId>,
+        before: Option<SectionId>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        // Where the module has no global or export section, add ours at its place.
+        let next = match before {
+            None => u8::MAX,
+            Some(id) => match rank(id) {
+                Some(r) => r,
+                None => return Ok(()),
+            },
+        };
+        if !self.globals_done && next > rank(SectionId::Global).unwrap_or(0) {
+            let mut globals = wasm_encoder::GlobalSection::new();
+            self.push_globals(&mut globals);
+            module.section(&globals);
+            self.globals_done = true;
+        }
+        if !self.exports_done && next > rank(SectionId::Export).unwrap_or(0) {
+            let mut exports = wasm_encoder::ExportSection::new();
+            self.push_exports(&mut exports);
+            module.section(&exports);
+            self.exports_done = true;
+        }
+        Ok(())
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        let mut f = self.new_function_with_parsed_locals(&func)?;
+        let mut reader = func.get_operators_reader()?;
+        let mut segment: Vec<Instruction<'_>> = Vec::new();
+        let mut cost = 0u64;
+        while !reader.eof() {
+            let op = reader.read()?;
+            let ends = ends_segment(&op);
+            if !is_free(&op) {
+                cost += 1;
+            }
+            segment.push(self.instruction(op)?);
+            if ends {
+                if cost > 0 {
+                    self.charge(&mut f, cost);
+                }
+                for inst in segment.drain(..) {
+                    f.instruction(&inst);
+                }
+                cost = 0;
+            }
+        }
+        if cost > 0 {
+            self.charge(&mut f, cost);
+        }
+        for inst in segment.drain(..) {
+            f.instruction(&inst);
+        }
+        code.function(&f);
+        Ok(())
+    }
+}

@@ -1,0 +1,266 @@
+//! The reference engine: wasmtime (with wasmtime-wasi preview1) running the same checked
+//! and instrumented bytes under the same `GuestLimits`, filling the same `RunReport`.
+//!
+//! Fuel is the instrumentation's counter in both engines, so fuel use agrees exactly;
+//! memory and tables are clamped in the bytes and, here, also held by `StoreLimits`; the
+//! stack by `max_wasm_stack`; wall time by epoch interruption; output by a capped pipe
+//! with the V8 runner's semantics (keep what fits, then stop the guest).
+
+mod output;
+
+use std::sync::mpsc;
+use std::time::Instant;
+
+use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap, Val};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::WasiCtxBuilder;
+
+use crate::error::RunnerError;
+use crate::guest::{
+    prepare, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, MEMORY_EXPORT_PREFIX,
+};
+use crate::limits::GuestLimits;
+use crate::runner::{PhaseReport, RunOutcome, RunReport, RunRequest, RUNNER_THREAD_STACK_BYTES};
+use output::{CappedOutput, Captured};
+
+struct State {
+    wasi: WasiP1Ctx,
+    limits: StoreLimits,
+}
+
+fn phase(name: &'static str, since: Instant) -> PhaseReport {
+    PhaseReport {
+        name,
+        peak_used_heap_bytes: 0,
+        used_heap_after_bytes: 0,
+        duration_ms: since.elapsed().as_secs_f64() * 1e3,
+    }
+}
+
+/// Runs `module` in wasmtime under `guest`, like `Runner::run` does in V8.
+pub fn run(module: &[u8], guest: &GuestLimits, request: &RunRequest) -> RunReport {
+    let started = Instant::now();
+    let t = Instant::now();
+    let prepared = match prepare(module, guest, &ProvidedImports::wasi_preview1()) {
+        Ok(p) => p,
+        Err(e) => return RunReport::failed("wasmtime", e, vec![phase("guest_checks", t)], started),
+    };
+    let checks = phase("guest_checks", t);
+    let (guest, request) = (guest.clone(), request.clone());
+    // wasmtime runs guest code on the calling thread's stack: give it the runner's.
+    let worker = std::thread::Builder::new()
+        .name("wasmtime-reference".into())
+        .stack_size(RUNNER_THREAD_STACK_BYTES)
+        .spawn(move || run_prepared(&prepared, &guest, &request));
+    let mut report = match worker.map(|w| w.join()) {
+        Ok(Ok(report)) => report,
+        Ok(Err(_)) => RunReport::failed(
+            "wasmtime",
+            RunnerError::Internal { message: "the wasmtime thread panicked".into() },
+            Vec::new(),
+            started,
+        ),
+        Err(e) => RunReport::failed(
+            "wasmtime",
+            RunnerError::Internal { message: format!("could not start a wasmtime thread: {e}") },
+            Vec::new(),
+            started,
+        ),
+    };
+    report.phases.insert(0, checks);
+    report.total_ms = started.elapsed().as_secs_f64() * 1e3;
+    report
+}
+
+fn config(guest: &GuestLimits) -> Config {
+    let mut config = Config::new();
+    config
+        .max_wasm_stack(guest.stack_bytes() as usize)
+        .epoch_interruption(true)
+        .wasm_multi_memory(true)
+        .wasm_memory64(true)
+        .wasm_tail_call(true)
+        .wasm_relaxed_simd(true)
+        .wasm_function_references(true)
+        .wasm_exceptions(true)
+        .wasm_extended_const(true)
+        .wasm_threads(true)
+        .wasm_gc(true);
+    config
+}
+
+fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunRequest) -> RunReport {
+    let started = Instant::now();
+    let mut phases = Vec::new();
+    let engine = match Engine::new(&config(guest)) {
+        Ok(e) => e,
+        Err(e) => {
+            let error = RunnerError::Internal { message: format!("wasmtime engine: {e:#}") };
+            return RunReport::failed("wasmtime", error, phases, started);
+        }
+    };
+    let t = Instant::now();
+    let module = match Module::new(&engine, &prepared.bytes[..]) {
+        Ok(m) => m,
+        Err(e) => {
+            phases.push(phase("compile", t));
+            let error = RunnerError::CompileError { message: format!("{e:#}") };
+            return RunReport::failed("wasmtime", error, phases, started);
+        }
+    };
+    phases.push(phase("compile", t));
+
+    let captured = Captured::new(guest.max_output_bytes);
+    let env: Vec<(String, String)> = request
+        .env
+        .iter()
+        .map(|kv| kv.split_once('=').map_or((kv.clone(), String::new()), |(k, v)| (k.into(), v.into())))
+        .collect();
+    let wasi = WasiCtxBuilder::new()
+        .args(&request.args)
+        .envs(&env)
+        .stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(request.stdin.clone()))
+        .stdout(CappedOutput::new(&captured, 1))
+        .stderr(CappedOutput::new(&captured, 2))
+        .build_p1();
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(guest.max_memory_bytes as usize)
+        .table_elements(guest.max_table_elements as usize)
+        .tables(guest.max_tables as usize)
+        .memories(guest.max_memories as usize)
+        .instances(1)
+        .build();
+    let mut store = Store::new(&engine, State { wasi, limits });
+    store.limiter(|s| &mut s.limits);
+    store.set_epoch_deadline(1);
+
+    // The wall-time watchdog: one epoch tick at the deadline interrupts the guest.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let wall = guest.max_wall_time;
+    let ticker = engine.clone();
+    let watchdog = std::thread::spawn(move || {
+        if done_rx.recv_timeout(wall) == Err(mpsc::RecvTimeoutError::Timeout) {
+            ticker.increment_epoch();
+        }
+    });
+
+    let mut linker: Linker<State> = Linker::new(&engine);
+    let mut last_instance = None;
+    let outcome = (|| -> Result<Vec<String>, RunnerError> {
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
+            .map_err(|e| RunnerError::Internal { message: format!("{e:#}") })?;
+        let t = Instant::now();
+        let instance = linker.instantiate(&mut store, &module);
+        phases.push(phase("instantiate", t));
+        let instance = instance.map_err(|e| classify(e, "instantiate", guest, &captured))?;
+        last_instance = Some(instance);
+        let entry = request.entry();
+        let func =
+            instance.get_func(&mut store, entry).ok_or_else(|| RunnerError::NoEntry { name: entry.to_string() })?;
+        let ty = func.ty(&store);
+        let params: Vec<Val> = ty.params().map(|p| Val::default_for_ty(&p).unwrap_or(Val::I32(0))).collect();
+        let mut results: Vec<Val> = ty.results().map(|r| Val::default_for_ty(&r).unwrap_or(Val::I32(0))).collect();
+        let t = Instant::now();
+        let called = func.call(&mut store, &params, &mut results);
+        phases.push(phase("run", t));
+        called.map_err(|e| classify(e, "run", guest, &captured))?;
+        Ok(results.iter().map(val_text).collect())
+    })();
+    let _ = done_tx.send(());
+    let _ = watchdog.join();
+
+    // Fuel and memory, read back from the instrumentation's exports.
+    let (fuel_left, exhausted, memory_bytes) = match last_instance {
+        Some(instance) => read_state(&mut store, instance),
+        None => (None, false, 0),
+    };
+    let outcome = match outcome {
+        Ok(returned) => RunOutcome::Ok { returned },
+        Err(RunnerError::Internal { message }) if message.starts_with("exit:") => {
+            RunOutcome::Exit { code: message[5..].parse().unwrap_or(1) }
+        }
+        Err(RunnerError::Trap { .. }) if exhausted => RunOutcome::Error {
+            error: RunnerError::FuelExhausted {
+                used: prepared.fuel_limit.saturating_sub(fuel_left.unwrap_or(0)),
+                limit: prepared.fuel_limit,
+            },
+        },
+        Err(error) => RunOutcome::Error { error },
+    };
+    let (stdout, stderr) = captured.take();
+    RunReport {
+        engine: "wasmtime",
+        outcome,
+        stdout,
+        stderr,
+        fuel_used: prepared.fuel_limit.saturating_sub(fuel_left.unwrap_or(prepared.fuel_limit)),
+        fuel_limit: prepared.fuel_limit,
+        memory_bytes,
+        phases,
+        total_ms: started.elapsed().as_secs_f64() * 1e3,
+    }
+}
+
+/// Reads the instrumentation's globals and memories from the instance.
+fn read_state(store: &mut Store<State>, instance: wasmtime::Instance) -> (Option<u64>, bool, u64) {
+    let fuel = instance.get_global(&mut *store, FUEL_EXPORT).and_then(|g| g.get(&mut *store).i64()).map(|v| v as u64);
+    let exhausted =
+        instance.get_global(&mut *store, FUEL_EXHAUSTED_EXPORT).and_then(|g| g.get(&mut *store).i32()) == Some(1);
+    let mut memory_bytes = 0u64;
+    for i in 0.. {
+        match instance.get_memory(&mut *store, &format!("{MEMORY_EXPORT_PREFIX}{i}")) {
+            Some(m) => memory_bytes += m.data_size(&*store) as u64,
+            None => break,
+        }
+    }
+    (fuel, exhausted, memory_bytes)
+}
+
+fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> RunnerError {
+    if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return RunnerError::Internal { message: format!("exit:{}", exit.0) };
+    }
+    if captured.exceeded() {
+        return RunnerError::OutputLimitExceeded { limit_bytes: guest.max_output_bytes };
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => {
+            RunnerError::StackExhausted { phase: phase.to_string(), limit_bytes: guest.stack_bytes() }
+        }
+        Some(Trap::Interrupt) => {
+            RunnerError::Timeout { phase: phase.to_string(), limit_ms: guest.max_wall_time.as_millis() as u64 }
+        }
+        Some(trap) => RunnerError::Trap { phase: phase.to_string(), message: trap.to_string() },
+        None if phase == "instantiate" && e.to_string().contains("unknown import") => {
+            RunnerError::LinkError { message: format!("{e:#}") }
+        }
+        None => RunnerError::Trap { phase: phase.to_string(), message: format!("{e:#}") },
+    }
+}
+
+fn val_text(v: &Val) -> String {
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(bits) => js_number(f64::from(f32::from_bits(*bits))),
+        Val::F64(bits) => js_number(f64::from_bits(*bits)),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Formats a float the way JS `String(n)` does for the common cases.
+fn js_number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else if x == x.trunc() && x.abs() < 1e21 {
+        format!("{}", x as i128)
+    } else {
+        format!("{x}")
+    }
+}
