@@ -51,6 +51,9 @@ pub enum RunnerError {
     #[error("the module exports no function {name:?} to run")]
     NoEntry { name: String },
 
+    #[error("the export {name:?} cannot be run: {reason}")]
+    UnsupportedEntry { name: String, reason: String },
+
     #[error("the guest trapped during {phase}: {message}")]
     Trap { phase: String, message: String },
 
@@ -78,6 +81,7 @@ impl RunnerError {
             RunnerError::CompileError { .. } => "compile_error",
             RunnerError::LinkError { .. } => "link_error",
             RunnerError::NoEntry { .. } => "no_entry",
+            RunnerError::UnsupportedEntry { .. } => "unsupported_entry",
             RunnerError::Trap { .. } => "trap",
             RunnerError::Js { .. } => "js_error",
             RunnerError::Internal { .. } => "internal",

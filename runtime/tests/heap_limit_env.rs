@@ -13,6 +13,9 @@ use wasm_runner::limits::runner::{
 use wasm_runner::limits::HeapLimitSource;
 use wasm_runner::RunnerLimits;
 
+/// Tests here set env vars: one at a time.
+static ENV_LOCK: Mutex<()> = Mutex::new(());
+
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
@@ -42,6 +45,7 @@ fn with_captured_warnings<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
 
 #[test]
 fn heap_limit_env_fallbacks() {
+    let _env = ENV_LOCK.lock().unwrap_or_else(|p| p.into_inner());
     assert_eq!(resolve_heap_limit_mb(None), DEFAULT_RUNNER_HEAP_LIMIT_MB);
     assert_eq!(DEFAULT_RUNNER_HEAP_LIMIT_MB, 2048);
     assert_ne!(DEFAULT_RUNNER_HEAP_LIMIT_MB, GUEST_ISOLATE_HEAP_BUDGET_MB);
@@ -82,5 +86,31 @@ fn timeout_env_fallbacks() {
             with_captured_warnings(|| resolve_positive(var, Some(bad), DEFAULT_WARMUP_TIMEOUT_MS, MAX_TIMEOUT_MS));
         assert_eq!((value, honoured), (DEFAULT_WARMUP_TIMEOUT_MS, false), "{bad:?}");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+}
+
+#[test]
+fn guest_limits_env_fallbacks() {
+    let _env = ENV_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    use wasm_runner::limits::guest::{
+        GuestLimits, GUEST_MAX_FUEL_ENV, GUEST_MAX_MODULE_BYTES_ENV, GUEST_MAX_STACK_BYTES_ENV, MAX_GUEST_MEMORY_BYTES,
+        MAX_GUEST_STACK_BYTES, MIN_GUEST_STACK_BYTES,
+    };
+    // Env vars are process-wide: this binary's other test only touches its own variable.
+    std::env::set_var(GUEST_MAX_FUEL_ENV, "12345");
+    std::env::set_var(GUEST_MAX_MODULE_BYTES_ENV, "-1");
+    std::env::set_var(GUEST_MAX_STACK_BYTES_ENV, "100");
+    let (limits, warnings) = with_captured_warnings(GuestLimits::from_env);
+    assert_eq!(limits.max_fuel, 12345);
+    assert_eq!(limits.max_module_bytes, GuestLimits::default().max_module_bytes);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(limits.max_stack_bytes, MIN_GUEST_STACK_BYTES, "a tiny stack is raised to the minimum");
+    std::env::set_var(GUEST_MAX_STACK_BYTES_ENV, (MAX_GUEST_STACK_BYTES + 1).to_string());
+    let (limits, warnings) = with_captured_warnings(GuestLimits::from_env);
+    assert_eq!(limits.max_stack_bytes, GuestLimits::default().max_stack_bytes);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(GuestLimits::default().max_memory_bytes <= MAX_GUEST_MEMORY_BYTES);
+    for var in [GUEST_MAX_FUEL_ENV, GUEST_MAX_MODULE_BYTES_ENV, GUEST_MAX_STACK_BYTES_ENV] {
+        std::env::remove_var(var);
     }
 }

@@ -9,7 +9,7 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("table-heavy", "a 10M-slot funcref table filled by element segments"),
     (
         "seed-regression",
-        "a mix (90k distinct exported functions, 10k exported globals, a 6M-slot table) whose \
+        "a mix (90k distinct exported functions, 10k exported globals, a 5M-slot table, 2M of it filled) whose \
          instantiation needs about 180 MiB of runner heap: more than the 128 MiB guest budget",
     ),
 ];
@@ -34,8 +34,8 @@ pub fn preset(name: &str) -> Option<SynthSpec> {
             exported_functions: 90_000,
             globals: 10_000,
             exported_globals: 10_000,
-            table_elements: 6_000_000,
-            element_items: 1_000_000,
+            table_elements: 5_000_000,
+            element_items: 2_000_000,
             element_segment_size: 50_000,
             data_bytes: 0,
         },

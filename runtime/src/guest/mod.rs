@@ -1,6 +1,7 @@
 //! Rust-side checks on guest bytes, before V8 sees them.
 
 mod checks;
+mod entry;
 mod facts;
 mod imports;
 mod instrument;
@@ -11,4 +12,5 @@ pub use imports::{check_imports, ImportKind, ImportRef, ProvidedImports, WASI_PR
 pub use instrument::{instrument, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, MEMORY_EXPORT_PREFIX};
 
 mod prepare;
-pub use prepare::{prepare, PreparedModule};
+pub use entry::check_entry;
+pub use prepare::{prepare, prepare_with, Instrumentation, PreparedModule};

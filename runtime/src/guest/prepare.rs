@@ -16,10 +16,32 @@ pub struct PreparedModule {
 }
 
 pub fn prepare(bytes: &[u8], limits: &GuestLimits, provided: &ProvidedImports) -> Result<PreparedModule, RunnerError> {
+    prepare_with(bytes, limits, provided, Instrumentation::On)
+}
+
+/// Whether the guest limits are compiled into the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrumentation {
+    On,
+    /// Checks only: fuel and growth caps are not enforced. For testing the instrumentation
+    /// itself (an instrumented module must behave like the original while no limit is hit).
+    Off,
+}
+
+pub fn prepare_with(
+    bytes: &[u8],
+    limits: &GuestLimits,
+    provided: &ProvidedImports,
+    instrumentation: Instrumentation,
+) -> Result<PreparedModule, RunnerError> {
     check_module_size(bytes.len(), limits)?;
     let facts = inspect(bytes)?;
     check_budgets(&facts, limits)?;
     check_imports(&facts.imports, provided)?;
-    let instrumented = instrument(bytes, &facts, limits)?;
-    Ok(PreparedModule { facts, bytes: instrumented.into(), fuel_limit: limits.fuel() })
+    let bytes: Arc<[u8]> = match instrumentation {
+        Instrumentation::On => instrument(bytes, &facts, limits)?.into(),
+        Instrumentation::Off => bytes.into(),
+    };
+    let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
+    Ok(PreparedModule { facts, bytes, fuel_limit })
 }

@@ -93,22 +93,24 @@ impl GuestLimits {
     /// heap's fallback rules (0, empty, negative, non-numeric or too large: default + warning).
     pub fn from_env() -> Self {
         let d = GuestLimits::default();
-        let read = |var: &str, default: u64, max: u64| read_positive(var, default, max).0;
         GuestLimits {
-            max_module_bytes: read(GUEST_MAX_MODULE_BYTES_ENV, d.max_module_bytes, u32::MAX as u64),
-            max_memory_bytes: read(GUEST_MAX_MEMORY_BYTES_ENV, d.max_memory_bytes, MAX_GUEST_MEMORY_BYTES),
-            max_memories: read(GUEST_MAX_MEMORIES_ENV, d.max_memories, 100),
-            max_table_elements: read(GUEST_MAX_TABLE_ELEMENTS_ENV, d.max_table_elements, 100_000_000),
-            max_tables: read(GUEST_MAX_TABLES_ENV, d.max_tables, 100_000),
-            max_element_items: read(GUEST_MAX_ELEMENT_ITEMS_ENV, d.max_element_items, 100_000_000),
-            max_globals: read(GUEST_MAX_GLOBALS_ENV, d.max_globals, 1_000_000),
-            max_exports: read(GUEST_MAX_EXPORTS_ENV, d.max_exports, 1_000_000),
-            max_functions: read(GUEST_MAX_FUNCTIONS_ENV, d.max_functions, 1_000_000),
-            max_fuel: read(GUEST_MAX_FUEL_ENV, d.max_fuel, i64::MAX as u64),
-            max_stack_bytes: read(GUEST_MAX_STACK_BYTES_ENV, d.max_stack_bytes, MAX_GUEST_STACK_BYTES)
+            max_module_bytes: read_positive(GUEST_MAX_MODULE_BYTES_ENV, d.max_module_bytes, u32::MAX as u64).0,
+            max_memory_bytes: read_positive(GUEST_MAX_MEMORY_BYTES_ENV, d.max_memory_bytes, MAX_GUEST_MEMORY_BYTES).0,
+            max_memories: read_positive(GUEST_MAX_MEMORIES_ENV, d.max_memories, 100).0,
+            max_table_elements: read_positive(GUEST_MAX_TABLE_ELEMENTS_ENV, d.max_table_elements, 100_000_000).0,
+            max_tables: read_positive(GUEST_MAX_TABLES_ENV, d.max_tables, 100_000).0,
+            max_element_items: read_positive(GUEST_MAX_ELEMENT_ITEMS_ENV, d.max_element_items, 100_000_000).0,
+            max_globals: read_positive(GUEST_MAX_GLOBALS_ENV, d.max_globals, 1_000_000).0,
+            max_exports: read_positive(GUEST_MAX_EXPORTS_ENV, d.max_exports, 1_000_000).0,
+            max_functions: read_positive(GUEST_MAX_FUNCTIONS_ENV, d.max_functions, 1_000_000).0,
+            max_fuel: read_positive(GUEST_MAX_FUEL_ENV, d.max_fuel, i64::MAX as u64).0,
+            max_stack_bytes: read_positive(GUEST_MAX_STACK_BYTES_ENV, d.max_stack_bytes, MAX_GUEST_STACK_BYTES)
+                .0
                 .max(MIN_GUEST_STACK_BYTES),
-            max_output_bytes: read(GUEST_MAX_OUTPUT_BYTES_ENV, d.max_output_bytes, u32::MAX as u64),
-            max_wall_time: Duration::from_millis(read(GUEST_MAX_WALL_MS_ENV, DEFAULT_GUEST_MAX_WALL_MS, 86_400_000)),
+            max_output_bytes: read_positive(GUEST_MAX_OUTPUT_BYTES_ENV, d.max_output_bytes, u32::MAX as u64).0,
+            max_wall_time: Duration::from_millis(
+                read_positive(GUEST_MAX_WALL_MS_ENV, DEFAULT_GUEST_MAX_WALL_MS, 86_400_000).0,
+            ),
         }
     }
 

@@ -17,7 +17,8 @@ use wasmtime_wasi::WasiCtxBuilder;
 
 use crate::error::RunnerError;
 use crate::guest::{
-    prepare, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, MEMORY_EXPORT_PREFIX,
+    prepare_with, Instrumentation, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT,
+    MEMORY_EXPORT_PREFIX,
 };
 use crate::limits::GuestLimits;
 use crate::runner::{PhaseReport, RunOutcome, RunReport, RunRequest, RUNNER_THREAD_STACK_BYTES};
@@ -39,9 +40,19 @@ fn phase(name: &'static str, since: Instant) -> PhaseReport {
 
 /// Runs `module` in wasmtime under `guest`, like `Runner::run` does in V8.
 pub fn run(module: &[u8], guest: &GuestLimits, request: &RunRequest) -> RunReport {
+    run_with(module, guest, request, Instrumentation::On)
+}
+
+/// `run`, choosing whether the guest limits are compiled into the module.
+pub fn run_with(
+    module: &[u8],
+    guest: &GuestLimits,
+    request: &RunRequest,
+    instrumentation: Instrumentation,
+) -> RunReport {
     let started = Instant::now();
     let t = Instant::now();
-    let prepared = match prepare(module, guest, &ProvidedImports::wasi_preview1()) {
+    let prepared = match prepare_with(module, guest, &ProvidedImports::wasi_preview1(), instrumentation) {
         Ok(p) => p,
         Err(e) => return RunReport::failed("wasmtime", e, vec![phase("guest_checks", t)], started),
     };
@@ -155,6 +166,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         let instance = instance.map_err(|e| classify(e, "instantiate", guest, &captured))?;
         last_instance = Some(instance);
         let entry = request.entry();
+        crate::guest::check_entry(&prepared.bytes, entry)?;
         let func =
             instance.get_func(&mut store, entry).ok_or_else(|| RunnerError::NoEntry { name: entry.to_string() })?;
         let ty = func.ty(&store);

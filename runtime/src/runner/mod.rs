@@ -14,7 +14,7 @@ pub use supervisor::RUNNER_THREAD_STACK_BYTES;
 use std::sync::Arc;
 
 use crate::error::RunnerError;
-use crate::guest::ProvidedImports;
+use crate::guest::{Instrumentation, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
 
 /// The runner's own JS, compiled at bootstrap.
@@ -29,12 +29,18 @@ pub struct Runner {
     limits: RunnerLimits,
     guest: GuestLimits,
     provided: ProvidedImports,
+    instrumentation: Instrumentation,
 }
 
 impl Runner {
     /// A runner with these runner limits, default guest limits and WASI preview1 imports.
     pub fn new(limits: RunnerLimits) -> Self {
-        Runner { limits, guest: GuestLimits::default(), provided: ProvidedImports::wasi_preview1() }
+        Runner {
+            limits,
+            guest: GuestLimits::default(),
+            provided: ProvidedImports::wasi_preview1(),
+            instrumentation: Instrumentation::On,
+        }
     }
 
     /// Runner and guest limits from the `WASM_RUNNER_*` and `WASM_GUEST_*` environment.
@@ -53,6 +59,12 @@ impl Runner {
         self
     }
 
+    /// Turns the instrumentation off (see `Instrumentation::Off`): for equivalence tests.
+    pub fn with_instrumentation(mut self, instrumentation: Instrumentation) -> Self {
+        self.instrumentation = instrumentation;
+        self
+    }
+
     pub fn limits(&self) -> &RunnerLimits {
         &self.limits
     }
@@ -63,12 +75,12 @@ impl Runner {
 
     /// Bootstrap, guest checks (with instrumentation), compile and instantiate `module`.
     pub fn warmup(&self, module: impl Into<Arc<[u8]>>) -> Result<WarmupReport, WarmupFailure> {
-        warmup::warmup(&self.limits, &self.guest, &self.provided, module.into())
+        warmup::warmup(&self.limits, &self.guest, &self.provided, self.instrumentation, module.into())
     }
 
     /// Warmup, then the module's entry point under the guest limits.
     pub fn run(&self, module: impl Into<Arc<[u8]>>, request: &RunRequest) -> RunReport {
-        run::run(&self.limits, &self.guest, &self.provided, module.into(), request)
+        run::run(&self.limits, &self.guest, &self.provided, self.instrumentation, module.into(), request)
     }
 
     /// Runs trusted JS (not guest input) in a fresh runner isolate after bootstrap, under

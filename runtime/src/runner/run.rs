@@ -13,7 +13,7 @@ use super::session::Session;
 use super::supervisor::supervise;
 use crate::engine::HostIo;
 use crate::error::RunnerError;
-use crate::guest::{prepare, PreparedModule, ProvidedImports};
+use crate::guest::{check_entry, prepare_with, Instrumentation, PreparedModule, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
 
 /// What to run and with what.
@@ -129,6 +129,7 @@ pub(crate) fn run(
     limits: &RunnerLimits,
     guest: &GuestLimits,
     provided: &ProvidedImports,
+    instrumentation: Instrumentation,
     module: Arc<[u8]>,
     request: &RunRequest,
 ) -> RunReport {
@@ -140,7 +141,8 @@ pub(crate) fn run(
         let io = Rc::new(RefCell::new(HostIo::new(guest.max_output_bytes, request.stdin.clone())));
         session.set_host_io(io.clone());
         session.bootstrap()?;
-        let prepared = session.phase("guest_checks", |_| Ok(prepare(&module, &guest, &provided)?))?;
+        let prepared =
+            session.phase("guest_checks", |_| Ok(prepare_with(&module, &guest, &provided, instrumentation)?))?;
         Ok(run_prepared(session, &guest, &prepared, &request, &io))
     });
     match result {
@@ -180,7 +182,11 @@ fn run_prepared(
     let mut outcome = (|| {
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         session.phase("instantiate", |iso| Ok(iso.call_runner_with_module("instantiate", &options).map(drop)?))?;
-        let returned = session.phase("run", |iso| Ok(iso.call_runner("run", &options)?))?;
+        let returned = session.phase("run", |iso| {
+            let params = check_entry(&prepared.bytes, request.entry())?;
+            let options = serde_json::json!({ "entry": request.entry(), "params": params }).to_string();
+            Ok(iso.call_runner("run", &options)?)
+        })?;
         Ok(serde_json::from_str::<Vec<String>>(&returned).unwrap_or_default())
     })();
     // proc_exit ends execution by termination; it is an exit, not a failure, unless the

@@ -130,6 +130,15 @@ impl Session {
                 Some("unresolved_import") => unresolved_import(detail.as_deref(), &message),
                 Some("link_error") => RunnerError::LinkError { message },
                 Some("trap") => RunnerError::Trap { phase: phase.to_string(), message },
+                Some("fuel_exhausted") => {
+                    RunnerError::FuelExhausted { used: self.guest.fuel(), limit: self.guest.fuel() }
+                }
+                Some("stack_exhausted") => {
+                    RunnerError::StackExhausted { phase: phase.to_string(), limit_bytes: self.guest.stack_bytes() }
+                }
+                Some("no_entry") => RunnerError::NoEntry {
+                    name: detail.and_then(|d| serde_json::from_str::<String>(&d).ok()).unwrap_or_default(),
+                },
                 _ if phase == "compile" && name == "CompileError" => RunnerError::CompileError { message },
                 _ if name == "LinkError" => RunnerError::LinkError { message },
                 _ if name == "RuntimeError" => RunnerError::Trap { phase: phase.to_string(), message },

@@ -6,13 +6,14 @@ use std::time::Instant;
 use super::report::{WarmupFailure, WarmupReport};
 use super::supervisor::supervise;
 use crate::engine::HostIo;
-use crate::guest::{prepare, ProvidedImports};
+use crate::guest::{prepare_with, Instrumentation, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
 
 pub(crate) fn warmup(
     limits: &RunnerLimits,
     guest: &GuestLimits,
     provided: &ProvidedImports,
+    instrumentation: Instrumentation,
     module: Arc<[u8]>,
 ) -> Result<WarmupReport, WarmupFailure> {
     let started = Instant::now();
@@ -24,7 +25,8 @@ pub(crate) fn warmup(
         let io = HostIo::new(guest.max_output_bytes, Vec::new());
         session.set_host_io(std::rc::Rc::new(std::cell::RefCell::new(io)));
         session.bootstrap()?;
-        let prepared = session.phase("guest_checks", |_| Ok(prepare(&module, &guest, &provided)?))?;
+        let prepared =
+            session.phase("guest_checks", |_| Ok(prepare_with(&module, &guest, &provided, instrumentation)?))?;
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         session.phase("instantiate", |iso| {
             iso.call_runner_with_module("instantiate", "{}").map(drop).map_err(Into::into)

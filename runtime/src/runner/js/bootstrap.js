@@ -71,15 +71,16 @@
   }
 
   function run(optionsJson) {
-    const { entry } = JSON.parse(optionsJson);
+    const { entry, params } = JSON.parse(optionsJson);
     const f = instance?.exports[entry];
     if (typeof f !== 'function') {
       throw new RunnerError('no_entry', `the module exports no function ${JSON.stringify(entry)}`, entry);
     }
-    const params = WebAssembly.Function?.type?.(f)?.parameters?.length ?? f.length;
+    // Zeros of each parameter's kind (BigInt for i64, null for references).
+    const args = (params ?? []).map((k) => (k === 'i64' ? 0n : k === 'ref' ? null : 0));
     let result;
     try {
-      result = f(...new Array(params).fill(0));
+      result = f(...args);
     } catch (e) {
       throw classify(e);
     }

@@ -1,0 +1,134 @@
+//! Modules built to fill the runner heap with guest-declared things. Under default guest
+//! limits each is refused by the guest checks, before V8 sees it, and never reaches the
+//! runner's heap guard.
+
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{Runner, RunnerError, RunnerLimits};
+use wasm_runner_synth::{build, SynthSpec};
+
+fn assert_refused(module: Vec<u8>, limit: &str) {
+    let failure = Runner::new(RunnerLimits::default()).warmup(module).expect_err("a hostile module is refused");
+    match &failure.error {
+        RunnerError::GuestLimitRejected { limit: l, requested, allowed } => {
+            assert_eq!(l, limit);
+            assert!(requested > allowed);
+        }
+        other => panic!("expected guest_limit_rejected({limit}), got {other:?}"),
+    }
+    assert_eq!(failure.phases.last().map(|p| p.name), Some("guest_checks"), "refused before compile");
+}
+
+#[test]
+fn huge_table_is_refused() {
+    let table = GuestLimits::default().max_table_elements as u32 + 1;
+    assert_refused(
+        build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: table, ..Default::default() }),
+        "max_table_elements",
+    );
+}
+
+#[test]
+fn many_tables_are_refused() {
+    let tables = GuestLimits::default().max_tables + 1;
+    let text = format!("(module {})", "(table 1 funcref)".repeat(tables as usize));
+    assert_refused(wat::parse_str(&text).unwrap(), "max_tables");
+}
+
+#[test]
+fn many_globals_are_refused() {
+    let globals = GuestLimits::default().max_globals as u32 + 1;
+    assert_refused(build(&SynthSpec { globals, exported_globals: 0, ..Default::default() }), "max_globals");
+}
+
+#[test]
+fn big_element_segments_are_refused() {
+    let items = GuestLimits::default().max_element_items as u32 + 1;
+    // Passive segments: they sit on the runner heap as arrays whatever the tables hold.
+    let mut m = wasm_encoder::Module::new();
+    let mut types = wasm_encoder::TypeSection::new();
+    types.ty().function([], []);
+    m.section(&types);
+    let mut funcs = wasm_encoder::FunctionSection::new();
+    funcs.function(0);
+    m.section(&funcs);
+    let mut elems = wasm_encoder::ElementSection::new();
+    let indices = vec![0u32; items as usize];
+    elems.passive(wasm_encoder::Elements::Functions(indices.into()));
+    m.section(&elems);
+    let mut code = wasm_encoder::CodeSection::new();
+    let mut f = wasm_encoder::Function::new([]);
+    f.instruction(&wasm_encoder::Instruction::End);
+    code.function(&f);
+    m.section(&code);
+    assert_refused(m.finish(), "max_element_items");
+}
+
+#[test]
+fn many_exports_are_refused() {
+    // Over the export budget but within what wasmparser accepts, on a tighter budget.
+    let guest = GuestLimits { max_exports: 1000, ..Default::default() };
+    let module = build(&SynthSpec { functions: 10, body_bytes: 4, exported_functions: 1001, ..Default::default() });
+    let failure = Runner::new(RunnerLimits::default()).with_guest_limits(guest).warmup(module).expect_err("refused");
+    assert!(matches!(&failure.error, RunnerError::GuestLimitRejected { limit, .. } if limit == "max_exports"));
+    // And past wasmparser's own cap (100k), the module is invalid before any budget.
+    let module = build(&SynthSpec { functions: 10, body_bytes: 4, exported_functions: 100_001, ..Default::default() });
+    let failure = Runner::new(RunnerLimits::default()).warmup(module).expect_err("refused");
+    assert!(matches!(failure.error.kind(), "invalid_module" | "guest_limit_rejected"), "{:?}", failure.error);
+}
+
+#[test]
+fn gc_types_are_refused() {
+    let module = wat::parse_str(r#"(module (type (struct (field i32))) (func (export "f")))"#).unwrap();
+    assert_refused(module, "gc_types");
+}
+
+#[test]
+fn chaining_exception_payloads_are_refused() {
+    let module = wat::parse_str(r#"(module (tag (param exnref)) (func (export "f")))"#).unwrap();
+    assert_refused(module, "tags_with_ref_payload");
+}
+
+#[test]
+fn oversized_module_is_refused_before_parsing() {
+    let guest = GuestLimits { max_module_bytes: 100, ..Default::default() };
+    let module = build(&SynthSpec { functions: 100, body_bytes: 8, ..Default::default() });
+    let failure = Runner::new(RunnerLimits::default()).with_guest_limits(guest).warmup(module).expect_err("refused");
+    assert!(matches!(&failure.error, RunnerError::GuestLimitRejected { limit, .. } if limit == "max_module_bytes"));
+}
+
+#[test]
+fn the_largest_module_within_defaults_stays_far_below_the_runner_cap() {
+    // Everything at the default budgets at once (tables full of one function's refs,
+    // the most exports of distinct functions wasmparser takes, and globals).
+    let d = GuestLimits::default();
+    let spec = SynthSpec {
+        functions: 100_000,
+        body_bytes: 4,
+        exported_functions: 90_000,
+        globals: d.max_globals as u32 - 10,
+        exported_globals: 10_000,
+        table_elements: d.max_table_elements as u32,
+        element_items: d.max_element_items as u32,
+        element_segment_size: 50_000,
+        data_bytes: 0,
+    };
+    let report = Runner::new(RunnerLimits::default()).warmup(build(&spec)).expect("within defaults: warms up");
+    let peak = report.peak_used_heap_bytes();
+    eprintln!("worst default module: peak runner heap {:.1} MiB", peak as f64 / 1048576.0);
+    assert!(peak < 2048 * 1024 * 1024 / 2, "well below the 2048 MiB runner cap: {peak}");
+}
+
+#[test]
+fn many_memories_are_refused() {
+    let memories = GuestLimits::default().max_memories + 1;
+    let text = format!("(module {})", "(memory 0)".repeat(memories as usize));
+    assert_refused(wat::parse_str(&text).unwrap(), "max_memories");
+}
+
+#[test]
+fn many_functions_are_refused() {
+    let guest = GuestLimits { max_functions: 100, ..Default::default() };
+    let module = build(&SynthSpec { functions: 101, body_bytes: 4, ..Default::default() });
+    let failure = Runner::new(RunnerLimits::default()).with_guest_limits(guest).warmup(module).expect_err("refused");
+    assert!(matches!(&failure.error, RunnerError::GuestLimitRejected { limit, .. } if limit == "max_functions"));
+}

@@ -1,0 +1,88 @@
+//! An instrumented module behaves exactly like the original while no limit is hit: small
+//! wasm-smith modules with ample fuel give the same result with and without the
+//! instrumentation, in the V8 runner and in wasmtime.
+//!
+//! Cross-engine, outcome kinds and integer results are compared; float formatting is each
+//! engine's own, so floats are compared only within one engine (NaNs are canonicalised).
+
+use arbitrary::Unstructured;
+use proptest::prelude::*;
+use wasm_runner::guest::Instrumentation;
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{reference, RunOutcome, RunReport, RunRequest, Runner, RunnerLimits};
+
+fn smith_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        max_imports: 0,
+        min_funcs: 1,
+        max_funcs: 8,
+        max_instructions: 60,
+        max_memories: 1,
+        max_tables: 2,
+        max_memory32_bytes: 1 << 20,
+        memory64_enabled: false,
+        threads_enabled: false,
+        relaxed_simd_enabled: false,
+        simd_enabled: false,
+        disallow_traps: true,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        export_everything: true,
+        canonicalize_nans: true,
+        allow_start_export: false,
+        ..Default::default()
+    }
+}
+
+/// A terminating module and the name of its first exported function.
+fn module_from(seed: &[u8]) -> Option<(Vec<u8>, String)> {
+    let mut u = Unstructured::new(seed);
+    let mut module = wasm_smith::Module::new(smith_config(), &mut u).ok()?;
+    module.ensure_termination(5_000).ok()?;
+    let bytes = module.to_bytes();
+    let name = wasmparser::Parser::new(0).parse_all(&bytes).find_map(|p| match p.ok()? {
+        wasmparser::Payload::ExportSection(r) => r
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| e.kind == wasmparser::ExternalKind::Func)
+            .map(|e| e.name.to_string()),
+        _ => None,
+    })?;
+    Some((bytes, name))
+}
+
+fn ints(report: &RunReport) -> Vec<String> {
+    match &report.outcome {
+        RunOutcome::Ok { returned } => returned.iter().filter(|v| v.parse::<i128>().is_ok()).cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn instrumented_modules_behave_like_the_original(seed in proptest::collection::vec(any::<u8>(), 512..4096)) {
+        let Some((module, entry)) = module_from(&seed) else { return Ok(()) };
+        let guest = GuestLimits::default();
+        let request = RunRequest { args: vec!["m".into()], invoke: Some(entry), ..Default::default() };
+        let runner = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone());
+        let v8_on = runner.clone().run(module.clone(), &request);
+        let v8_off = runner.with_instrumentation(Instrumentation::Off).run(module.clone(), &request);
+        let wt_on = reference::run_with(&module, &guest, &request, Instrumentation::On);
+        let wt_off = reference::run_with(&module, &guest, &request, Instrumentation::Off);
+        // Guest checks may reject a generated module; then all four must say so alike.
+        prop_assert_eq!(v8_on.outcome.kind(), v8_off.outcome.kind(), "v8 on {:?} off {:?}", v8_on.outcome, v8_off.outcome);
+        prop_assert_eq!(wt_on.outcome.kind(), wt_off.outcome.kind(), "wasmtime on {:?} off {:?}", wt_on.outcome, wt_off.outcome);
+        prop_assert_eq!(v8_on.outcome.kind(), wt_on.outcome.kind(), "v8 {:?} wasmtime {:?}", v8_on.outcome, wt_on.outcome);
+        if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8_on.outcome, &v8_off.outcome) {
+            prop_assert_eq!(a, b);
+        }
+        if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&wt_on.outcome, &wt_off.outcome) {
+            prop_assert_eq!(a, b);
+        }
+        prop_assert_eq!(ints(&v8_on), ints(&wt_on));
+        prop_assert_eq!(v8_on.memory_bytes, wt_on.memory_bytes);
+        prop_assert_eq!(v8_on.fuel_used, wt_on.fuel_used);
+    }
+}
