@@ -6,8 +6,13 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn wasm_runner(args: &[&str]) -> Output {
+    wasm_runner_with(args, &[])
+}
+
+fn wasm_runner_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wasm-runner"))
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("WASM_RUNNER_HEAP_LIMIT_MB")
         .env_remove("RUST_LOG")
         .output()
@@ -59,7 +64,11 @@ fn heap_limit_flag_is_honoured_and_exhaustion_is_typed() {
         ..Default::default()
     });
     let path = temp_file("table.wasm", &module);
-    let output = wasm_runner(&["warmup", path.to_str().unwrap(), "--heap-limit-mb", "32", "--json"]);
+    // The table is over the default guest budget: raise it so the runner heap is what fails.
+    let output = wasm_runner_with(
+        &["warmup", path.to_str().unwrap(), "--heap-limit-mb", "32", "--json"],
+        &[("WASM_GUEST_MAX_TABLE_ELEMENTS", "10000000")],
+    );
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["outcome"], "heap_limit_exhausted");
@@ -113,4 +122,46 @@ fn help_explains_the_environment() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("WASM_RUNNER_HEAP_LIMIT_MB"), "{text}");
     assert!(text.contains("warmup"), "{text}");
+}
+
+const HELLO: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $exit (i32.const 3))))"#;
+
+#[test]
+fn run_reports_the_same_in_both_engines() {
+    let path = temp_file("hello.wat", HELLO.as_bytes());
+    for engine in ["v8", "wasmtime"] {
+        let output = wasm_runner(&["run", path.to_str().unwrap(), "--engine", engine, "--json"]);
+        assert_eq!(output.status.code(), Some(3), "{engine}: {}", stderr(&output));
+        let report = json(&output);
+        assert_eq!(report["engine"], engine);
+        assert_eq!(report["outcome"], "exit");
+        assert_eq!(report["exit_code"], 3);
+        assert_eq!(report["stdout"], "hello\n");
+        assert_eq!(report["memory_bytes"], 65536);
+        assert!(report["fuel_used"].as_u64().unwrap() > 0);
+    }
+    // Without --json the guest's output passes through.
+    let output = wasm_runner(&["run", path.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\n");
+}
+
+#[test]
+fn run_limit_flags_reach_the_guest() {
+    let path = temp_file("hello2.wat", HELLO.as_bytes());
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--max-output-bytes", "3", "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["outcome"], "output_limit_exceeded");
+    assert_eq!(report["stdout"], "hel");
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--max-fuel", "2", "--json"]);
+    assert_eq!(json(&output)["outcome"], "fuel_exhausted");
 }

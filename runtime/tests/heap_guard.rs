@@ -4,6 +4,7 @@
 mod common;
 
 use common::{rss_bytes, small_module, MIB};
+use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Runner, RunnerError, RunnerLimits};
 use wasm_runner_synth::{build, SynthSpec};
 
@@ -46,7 +47,10 @@ fn allocation_bomb_ends_typed_and_process_goes_on() {
 fn wasm_table_bomb_ends_typed_in_instantiate() {
     // 10M funcref slots put about 230 MB on the runner heap at instantiation.
     let module = build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: 10_000_000, ..Default::default() });
-    let failure = small_cap_runner().warmup(module).expect_err("a 10M-slot table does not fit 32 MiB");
+    // Over the default table budget on purpose: this tests the runner heap, not the guest checks.
+    let guest = GuestLimits { max_table_elements: 10_000_000, ..Default::default() };
+    let failure =
+        small_cap_runner().with_guest_limits(guest).warmup(module).expect_err("a 10M-slot table does not fit 32 MiB");
     assert_heap_exhausted(&failure.error, "instantiate");
     assert_eq!(failure.phases.last().map(|p| p.name), Some("instantiate"));
     small_cap_runner().warmup(small_module()).expect("the next warmup works");

@@ -34,6 +34,7 @@ fn unsatisfied_import_is_named() {
             (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
     )
     .unwrap();
+    // WASI preview1 is provided; env.log is not.
     let failure = runner().warmup(module).expect_err("imports cannot be satisfied");
     assert_eq!(
         failure.error,
@@ -41,7 +42,7 @@ fn unsatisfied_import_is_named() {
             module: "env".into(),
             name: "log".into(),
             import_kind: "function".into(),
-            unresolved_total: 2
+            unresolved_total: 1
         }
     );
     assert_eq!(failure.error.kind(), "unresolved_import");
@@ -125,4 +126,13 @@ fn many_runners_on_many_threads() {
     for t in threads {
         t.join().expect("no panic");
     }
+}
+
+#[test]
+fn wasi_runtime_defines_exactly_the_provided_imports() {
+    let names = runner()
+        .run_trusted_script("names.js", "JSON.stringify(__wasmRunner.wasi.names)")
+        .expect("the WASI runtime is bootstrapped");
+    let names: Vec<String> = serde_json::from_str(&names).unwrap();
+    assert_eq!(names, wasm_runner::guest::WASI_PREVIEW1_FUNCTIONS);
 }

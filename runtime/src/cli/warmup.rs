@@ -54,7 +54,7 @@ pub fn run(args: WarmupArgs) -> ExitCode {
         }
     };
     let module_bytes = bytes.len();
-    let runner = Runner::new(limits.clone());
+    let runner = Runner::new(limits.clone()).with_guest_limits(wasm_runner::limits::GuestLimits::from_env());
     let result = runner.warmup(bytes);
     let v8_version = wasm_runner::engine::v8_version();
     let mut json = WarmupJson {
