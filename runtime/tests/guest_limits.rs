@@ -234,3 +234,46 @@ fn raising_the_runner_cap_changes_no_guest_outcome() {
         assert_eq!((a.fuel_used, a.memory_bytes, &a.stdout), (b.fuel_used, b.memory_bytes, &b.stdout));
     }
 }
+
+/// Declared-size budgets: a module with exactly the budget runs, one item more is refused,
+/// in both engines alike.
+#[test]
+fn declared_budgets_at_and_over_in_both_engines() {
+    type Setter = fn(&mut GuestLimits, u64);
+    let cases: Vec<(&str, String, u64, Setter)> = vec![
+        ("max_globals", "(global i32 (i32.const 0))".repeat(8), 8, |g, n| g.max_globals = n),
+        ("max_tables", "(table 1 funcref)".repeat(3), 3, |g, n| g.max_tables = n),
+        ("max_memories", "(memory 0)".repeat(2), 2, |g, n| g.max_memories = n),
+        ("max_functions", "(func)".repeat(5), 6, |g, n| g.max_functions = n),
+        ("max_exports", (0..4).map(|i| format!("(func (export \"e{i}\"))")).collect(), 5, |g, n| g.max_exports = n),
+        ("max_element_items", "(table 4 funcref) (func $f) (elem (i32.const 0) $f $f $f)".into(), 3, |g, n| {
+            g.max_element_items = n
+        }),
+    ];
+    for (limit, body, items, set) in cases {
+        // Every module also exports the entry the run calls (one more function/export).
+        let module = wasm(&format!("(module {body} (func (export \"run\")))"));
+        let mut at = GuestLimits::default();
+        set(&mut at, items);
+        assert_eq!(both(&module, &at, &invoke("run")).outcome.kind(), "ok", "{limit} at its value");
+        let mut over = GuestLimits::default();
+        set(&mut over, items - 1);
+        let report = both(&module, &over, &invoke("run"));
+        assert!(
+            matches!(error(&report), RunnerError::GuestLimitRejected { limit: l, requested, allowed }
+                if l == limit && *requested == items && *allowed == items - 1),
+            "{limit} over: {:?}",
+            report.outcome
+        );
+    }
+}
+
+#[test]
+fn module_size_at_and_over_in_both_engines() {
+    let module = wasm(r#"(module (func (export "run")))"#);
+    let size = module.len() as u64;
+    let at = GuestLimits { max_module_bytes: size, ..Default::default() };
+    assert_eq!(both(&module, &at, &invoke("run")).outcome.kind(), "ok");
+    let over = GuestLimits { max_module_bytes: size - 1, ..Default::default() };
+    assert_eq!(error(&both(&module, &over, &invoke("run"))).kind(), "guest_limit_rejected");
+}
