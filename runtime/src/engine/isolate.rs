@@ -26,7 +26,6 @@ pub struct RunnerIsolate {
     // Globals first: fields drop in order, and globals must go before the isolate.
     context: v8::Global<v8::Context>,
     module: Option<v8::Global<v8::WasmModuleObject>>,
-    instance: Option<v8::Global<v8::Value>>,
     isolate: v8::OwnedIsolate,
     guard: Arc<HeapGuard>,
     tracker: Box<HeapTracker>,
@@ -63,7 +62,7 @@ impl RunnerIsolate {
             super::host::install(scope, context);
             v8::Global::new(scope, context)
         };
-        RunnerIsolate { context, module: None, instance: None, isolate, guard, tracker, heap_limit_bytes }
+        RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes }
     }
 
     pub fn heap_limit_bytes(&self) -> usize {
@@ -146,50 +145,23 @@ impl RunnerIsolate {
         }
     }
 
-    /// Calls `__wasmRunner[method](module, arg)` and keeps its result as the instance
-    /// state. Returns the result's `summary` property, a JSON string.
+    /// Calls `__wasmRunner[method](module, arg)` with the compiled module; returns the
+    /// result as a string.
     pub fn call_runner_with_module(&mut self, method: &str, arg: &str) -> ScriptOutcome {
-        let Some(module) = self.module.as_ref() else {
-            return Err(JsFailure::Refused("no module has been compiled".into()));
-        };
-        v8::scope!(let scope, &mut self.isolate);
-        let context = v8::Local::new(scope, &self.context);
-        let scope = &mut v8::ContextScope::new(scope, context);
-        v8::tc_scope!(let tc, scope);
-        let module = v8::Local::new(tc, module);
-        let Some(function) = runner_method(tc, context, method) else {
-            return Err(if tc.has_caught() || tc.has_terminated() {
-                failure(tc)
-            } else {
-                JsFailure::Refused(format!("the runner script defines no {RUNNER_GLOBAL}.{method}"))
-            });
-        };
-        let Some(arg) = v8::String::new(tc, arg) else {
-            return Err(JsFailure::Refused("argument is too large for a V8 string".into()));
-        };
-        let recv = v8::undefined(tc).into();
-        let Some(result) = function.call(tc, recv, &[module.into(), arg.into()]) else {
-            return Err(failure(tc));
-        };
-        self.instance = Some(v8::Global::new(tc, result));
-        let summary = match result.to_object(tc) {
-            Some(obj) => {
-                let key = v8::String::new(tc, "summary").unwrap_or_else(|| v8::String::empty(tc));
-                obj.get(tc, key.into())
-            }
-            None => None,
-        };
-        match summary {
-            Some(s) => Ok(s.to_rust_string_lossy(tc)),
-            None if tc.has_caught() || tc.has_terminated() => Err(failure(tc)),
-            None => Ok(String::new()),
-        }
+        self.call(method, arg, true)
     }
-}
 
-impl RunnerIsolate {
     /// Calls `__wasmRunner[method](arg)` and returns its result as a string.
     pub fn call_runner(&mut self, method: &str, arg: &str) -> ScriptOutcome {
+        self.call(method, arg, false)
+    }
+
+    fn call(&mut self, method: &str, arg: &str, with_module: bool) -> ScriptOutcome {
+        let module = match (with_module, self.module.as_ref()) {
+            (true, None) => return Err(JsFailure::Refused("no module has been compiled".into())),
+            (true, Some(module)) => Some(module),
+            (false, _) => None,
+        };
         v8::scope!(let scope, &mut self.isolate);
         let context = v8::Local::new(scope, &self.context);
         let scope = &mut v8::ContextScope::new(scope, context);
@@ -204,8 +176,13 @@ impl RunnerIsolate {
         let Some(arg) = v8::String::new(tc, arg) else {
             return Err(JsFailure::Refused("argument is too large for a V8 string".into()));
         };
+        let mut args: Vec<v8::Local<v8::Value>> = Vec::with_capacity(2);
+        if let Some(module) = module {
+            args.push(v8::Local::new(tc, module).into());
+        }
+        args.push(arg.into());
         let recv = v8::undefined(tc).into();
-        match function.call(tc, recv, &[arg.into()]) {
+        match function.call(tc, recv, &args) {
             Some(result) => Ok(result.to_rust_string_lossy(tc)),
             None => Err(failure(tc)),
         }
@@ -214,7 +191,6 @@ impl RunnerIsolate {
 
 impl Drop for RunnerIsolate {
     fn drop(&mut self) {
-        self.instance = None;
         self.module = None;
         self.guard.uninstall(&mut self.isolate);
         self.tracker.uninstall(&mut self.isolate);

@@ -24,6 +24,18 @@ use crate::limits::GuestLimits;
 use crate::runner::{PhaseReport, RunOutcome, RunReport, RunRequest, RUNNER_THREAD_STACK_BYTES};
 use output::{CappedOutput, Captured};
 
+/// Why a wasmtime run stopped early.
+enum Stop {
+    Exit(i32),
+    Failed(RunnerError),
+}
+
+impl From<RunnerError> for Stop {
+    fn from(e: RunnerError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
 struct State {
     wasi: WasiP1Ctx,
     limits: StoreLimits,
@@ -157,7 +169,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
 
     let mut linker: Linker<State> = Linker::new(&engine);
     let mut last_instance = None;
-    let outcome = (|| -> Result<Vec<String>, RunnerError> {
+    let outcome = (|| -> Result<Vec<String>, Stop> {
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
             .map_err(|e| RunnerError::Internal { message: format!("{e:#}") })?;
         let t = Instant::now();
@@ -167,8 +179,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         last_instance = Some(instance);
         let entry = request.entry();
         crate::guest::check_entry(&prepared.bytes, entry)?;
-        let func =
-            instance.get_func(&mut store, entry).ok_or_else(|| RunnerError::NoEntry { name: entry.to_string() })?;
+        let func = instance.get_func(&mut store, entry).ok_or(RunnerError::NoEntry { name: entry.to_string() })?;
         let ty = func.ty(&store);
         let params: Vec<Val> = ty.params().map(|p| Val::default_for_ty(&p).unwrap_or(Val::I32(0))).collect();
         let mut results: Vec<Val> = ty.results().map(|r| Val::default_for_ty(&r).unwrap_or(Val::I32(0))).collect();
@@ -188,16 +199,14 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
     };
     let outcome = match outcome {
         Ok(returned) => RunOutcome::Ok { returned },
-        Err(RunnerError::Internal { message }) if message.starts_with("exit:") => {
-            RunOutcome::Exit { code: message[5..].parse().unwrap_or(1) }
-        }
-        Err(RunnerError::Trap { .. }) if exhausted => RunOutcome::Error {
+        Err(Stop::Exit(code)) => RunOutcome::Exit { code },
+        Err(Stop::Failed(RunnerError::Trap { .. })) if exhausted => RunOutcome::Error {
             error: RunnerError::FuelExhausted {
                 used: prepared.fuel_limit.saturating_sub(fuel_left.unwrap_or(0)),
                 limit: prepared.fuel_limit,
             },
         },
-        Err(error) => RunOutcome::Error { error },
+        Err(Stop::Failed(error)) => RunOutcome::Error { error },
     };
     let (stdout, stderr) = captured.take();
     RunReport {
@@ -228,10 +237,14 @@ fn read_state(store: &mut Store<State>, instance: wasmtime::Instance) -> (Option
     (fuel, exhausted, memory_bytes)
 }
 
-fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> RunnerError {
+fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> Stop {
     if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return RunnerError::Internal { message: format!("exit:{}", exit.0) };
+        return Stop::Exit(exit.0);
     }
+    Stop::Failed(classify_error(e, phase, guest, captured))
+}
+
+fn classify_error(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> RunnerError {
     if captured.exceeded() {
         return RunnerError::OutputLimitExceeded { limit_bytes: guest.max_output_bytes };
     }

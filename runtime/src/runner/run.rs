@@ -179,7 +179,7 @@ fn run_prepared(
 ) -> (RunOutcome, StateSummary, Output) {
     let options = serde_json::json!({ "args": request.args, "env": request.env, "entry": request.entry() }).to_string();
     session.set_deadline(guest.max_wall_time);
-    let mut outcome = (|| {
+    let outcome = (|| {
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         session.phase("instantiate", |iso| Ok(iso.call_runner_with_module("instantiate", &options).map(drop)?))?;
         let returned = session.phase("run", |iso| {
@@ -189,13 +189,6 @@ fn run_prepared(
         })?;
         Ok(serde_json::from_str::<Vec<String>>(&returned).unwrap_or_default())
     })();
-    // proc_exit ends execution by termination; it is an exit, not a failure, unless the
-    // heap guard or the deadline got there first.
-    if let (Err(e), Some(code)) = (&outcome, io.borrow().exit_code) {
-        if !matches!(e, RunnerError::HeapLimitExhausted { .. } | RunnerError::Timeout { .. }) {
-            outcome = Err(RunnerError::Internal { message: format!("exit:{code}") });
-        }
-    }
     session.isolate().clear_termination();
     let state = session
         .isolate()
@@ -206,11 +199,15 @@ fn run_prepared(
             let remaining = s.fuel_remaining.and_then(|f| f.parse::<u64>().ok()).unwrap_or(prepared.fuel_limit);
             (prepared.fuel_limit.saturating_sub(remaining), s.memory_bytes, prepared.fuel_limit)
         });
+    // proc_exit ends execution by termination; it is an exit, not a failure, unless the
+    // heap guard or the deadline got there first.
+    let exit_code = io.borrow().exit_code;
     let outcome = match outcome {
         Ok(returned) => RunOutcome::Ok { returned },
-        Err(RunnerError::Internal { message }) if message.starts_with("exit:") => {
-            RunOutcome::Exit { code: io.borrow().exit_code.unwrap_or(0) }
+        Err(error @ (RunnerError::HeapLimitExhausted { .. } | RunnerError::Timeout { .. })) => {
+            RunOutcome::Error { error }
         }
+        Err(_) if exit_code.is_some() => RunOutcome::Exit { code: exit_code.unwrap_or(0) },
         Err(RunnerError::FuelExhausted { limit, .. }) => {
             RunOutcome::Error { error: RunnerError::FuelExhausted { used: state.map_or(limit, |s| s.0), limit } }
         }

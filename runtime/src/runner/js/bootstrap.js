@@ -67,7 +67,7 @@
     const memory = instance.exports.memory instanceof WebAssembly.Memory
       ? instance.exports.memory : instance.exports[MEMORY_PREFIX + '0'];
     if (memory instanceof WebAssembly.Memory) api.wasi?.attach(memory);
-    return { instance, summary: '{}' };
+    return '{}';
   }
 
   function run(optionsJson) {
