@@ -33,6 +33,7 @@ pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Re
     let table_share =
         limits.max_table_elements.saturating_sub(facts.table_initial_elements) / u64::from(facts.tables.max(1));
     let mut pass = Instrumenter {
+        module: bytes,
         memories: facts.memories,
         fuel: limits.fuel(),
         fuel_global: facts.globals,
@@ -47,7 +48,10 @@ pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Re
     Ok(module.finish())
 }
 
-struct Instrumenter {
+struct Instrumenter<'m> {
+    /// The original bytes: segments are copied from them verbatim, since the pass changes
+    /// no index a function body refers to (its globals are appended after the guest's).
+    module: &'m [u8],
     memories: u32,
     fuel: u64,
     /// Index of the fuel global; the exhausted flag follows it.
@@ -78,7 +82,7 @@ fn rank(id: SectionId) -> Option<u8> {
     })
 }
 
-impl Instrumenter {
+impl Instrumenter<'_> {
     fn push_globals(&self, globals: &mut wasm_encoder::GlobalSection) {
         globals.global(
             GlobalType { val_type: ValType::I64, mutable: true, shared: false },
@@ -146,7 +150,7 @@ fn is_free(op: &Operator) -> bool {
     matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
 }
 
-impl Reencode for Instrumenter {
+impl Reencode for Instrumenter<'_> {
     type Error = std::convert::Infallible;
 
     fn memory_type(
@@ -227,30 +231,29 @@ impl Reencode for Instrumenter {
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
         let mut f = self.new_function_with_parsed_locals(&func)?;
         let mut reader = func.get_operators_reader()?;
-        let mut segment: Vec<Instruction<'_>> = Vec::new();
+        let mut start = reader.original_position();
         let mut cost = 0u64;
         while !reader.eof() {
             let op = reader.read()?;
-            let ends = ends_segment(&op);
             if !is_free(&op) {
                 cost += 1;
             }
-            segment.push(self.instruction(op)?);
-            if ends {
+            if ends_segment(&op) {
+                let end = reader.original_position();
                 if cost > 0 {
                     self.charge(&mut f, cost);
                 }
-                for inst in segment.drain(..) {
-                    f.instruction(&inst);
-                }
+                f.raw(self.module[start as usize..end as usize].iter().copied());
+                start = end;
                 cost = 0;
             }
         }
-        if cost > 0 {
-            self.charge(&mut f, cost);
-        }
-        for inst in segment.drain(..) {
-            f.instruction(&inst);
+        let end = reader.original_position();
+        if start < end {
+            if cost > 0 {
+                self.charge(&mut f, cost);
+            }
+            f.raw(self.module[start as usize..end as usize].iter().copied());
         }
         code.function(&f);
         Ok(())
