@@ -1,0 +1,85 @@
+use arbitrary::{Result, Unstructured};
+
+use crate::corpus::stored_input;
+
+/// A module to run, and whether it came from a stored corpus entry as it is.
+pub struct Generated {
+    pub module: Vec<u8>,
+    pub replayed: bool,
+}
+
+/// Features V8 15.2 ships and the guest checks accept; the rest stay off so that a
+/// rejection means a limit, not an unsupported proposal.
+fn base_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        max_imports: 0,
+        gc_enabled: false,
+        threads_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        shared_everything_threads_enabled: false,
+        custom_descriptors_enabled: false,
+        canonicalize_nans: true,
+        allow_invalid_funcs: false,
+        ..Default::default()
+    }
+}
+
+/// Modules with sizes far past wasm-smith's defaults: thousands of functions, large
+/// bodies, big data and element segments, many exports.
+pub fn large_module(data: &[u8]) -> Result<Generated> {
+    if stored_input(data).is_some() {
+        return Ok(Generated { module: data.to_vec(), replayed: true });
+    }
+    let mut u = Unstructured::new(data);
+    let mut config = base_config();
+    config.max_funcs = u.int_in_range(1..=5_000)?;
+    config.max_instructions = u.int_in_range(10..=2_000)?;
+    config.max_exports = u.int_in_range(0..=5_000)?;
+    config.max_globals = u.int_in_range(0..=5_000)?;
+    config.max_element_segments = u.int_in_range(0..=200)?;
+    config.max_elements = u.int_in_range(0..=20_000)?;
+    config.max_data_segments = u.int_in_range(0..=200)?;
+    config.max_tables = u.int_in_range(0..=10)?;
+    config.max_table_elements = u.int_in_range(0..=1_000_000)?;
+    config.max_memories = u.int_in_range(0..=2)?;
+    config.max_memory32_bytes = 1 << 26;
+    config.export_everything = u.arbitrary()?;
+    let module = wasm_smith::Module::new(config, &mut u)?;
+    Ok(Generated { module: module.to_bytes(), replayed: false })
+}
+
+/// Small modules whose loops and recursion are bounded by wasm-smith's own fuel, with every
+/// function exported (so there is something to call).
+pub fn terminating_module(data: &[u8]) -> Result<Generated> {
+    if stored_input(data).is_some() {
+        return Ok(Generated { module: data.to_vec(), replayed: true });
+    }
+    let mut u = Unstructured::new(data);
+    let mut config = base_config();
+    config.min_funcs = 1;
+    config.max_funcs = 20;
+    config.max_instructions = 200;
+    config.max_memories = 1;
+    config.max_tables = 2;
+    config.max_memory32_bytes = 1 << 22;
+    config.memory64_enabled = false;
+    config.relaxed_simd_enabled = false;
+    config.export_everything = true;
+    config.allow_start_export = false;
+    let mut module = wasm_smith::Module::new(config, &mut u)?;
+    module.ensure_termination(10_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    Ok(Generated { module: module.to_bytes(), replayed: false })
+}
+
+/// The name of the first exported function.
+pub fn first_export(module: &[u8]) -> Option<String> {
+    wasmparser::Parser::new(0).parse_all(module).find_map(|p| match p.ok()? {
+        wasmparser::Payload::ExportSection(r) => r
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .find(|e| e.kind == wasmparser::ExternalKind::Func)
+            .map(|e| e.name.to_string()),
+        _ => None,
+    })
+}

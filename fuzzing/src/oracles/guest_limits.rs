@@ -1,0 +1,43 @@
+use arbitrary::Unstructured;
+use wasm_runner::{RunRequest, Runner, RunnerLimits};
+
+use crate::corpus::stored_input;
+use crate::generators::{first_export, small_guest_limits, terminating_module};
+
+/// Property: under small arbitrary guest limits, a run never ends with linear memory above
+/// the cap or fuel used above the limit, and always ends in one of the typed outcomes
+/// (never `heap_limit_exhausted`, `termination_lost`, an internal or a JS error).
+pub fn guest_limits(data: &[u8]) {
+    let input = stored_input(data).unwrap_or(data);
+    let mut u = Unstructured::new(input);
+    let Ok(guest) = small_guest_limits(&mut u) else { return };
+    let Ok(generated) = terminating_module(if stored_input(data).is_some() { data } else { u.take_rest() }) else {
+        return;
+    };
+    let Some(entry) = first_export(&generated.module) else { return };
+    let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
+    let report = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone()).run(generated.module, &request);
+    assert!(
+        report.memory_bytes <= guest.max_memory_bytes,
+        "linear memory {} above the cap {}",
+        report.memory_bytes,
+        guest.max_memory_bytes
+    );
+    assert!(report.fuel_used <= guest.fuel(), "fuel used {} above the limit {}", report.fuel_used, guest.fuel());
+    let kind = report.outcome.kind();
+    assert!(
+        matches!(
+            kind,
+            "ok" | "exit"
+                | "trap"
+                | "guest_limit_rejected"
+                | "fuel_exhausted"
+                | "stack_exhausted"
+                | "output_limit_exceeded"
+                | "timeout"
+                | "unsupported_entry"
+        ),
+        "untyped outcome {kind}: {:?}",
+        report.outcome
+    );
+}

@@ -1,0 +1,27 @@
+use wasm_runner::guest::{prepare, wasm_features, Instrumentation, ProvidedImports};
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{reference, RunRequest};
+
+use super::{returned, same_integers};
+use crate::generators::{first_export, terminating_module};
+
+/// Property: any valid module stays valid through the instrumentation, and with ample
+/// fuel it computes the same result as the original (run in wasmtime, whose speed keeps
+/// this target fast; the V8 side is covered by `differential`).
+pub fn instrument(data: &[u8]) {
+    let Ok(generated) = terminating_module(data) else { return };
+    let guest = GuestLimits::default();
+    let Ok(prepared) = prepare(&generated.module, &guest, &ProvidedImports::wasi_preview1()) else { return };
+    let mut validator = wasmparser::Validator::new_with_features(wasm_features());
+    if let Err(e) = validator.validate_all(&prepared.bytes) {
+        panic!("instrumentation produced an invalid module: {e}");
+    }
+    let Some(entry) = first_export(&generated.module) else { return };
+    let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
+    let on = reference::run_with(&generated.module, &guest, &request, Instrumentation::On);
+    let off = reference::run_with(&generated.module, &guest, &request, Instrumentation::Off);
+    assert_eq!(on.outcome.kind(), off.outcome.kind(), "instrumented {:?} vs original {:?}", on.outcome, off.outcome);
+    assert_eq!(returned(&on), returned(&off));
+    assert!(same_integers(&returned(&on), &returned(&off)));
+    assert_eq!(on.memory_bytes, off.memory_bytes);
+}
