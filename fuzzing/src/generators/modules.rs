@@ -8,6 +8,23 @@ pub struct Generated {
     pub replayed: bool,
 }
 
+/// A stored corpus entry as it is when it is still a valid module; a mutated one (the
+/// fuzzer changes stored entries too) is regenerated from the input it carries; anything
+/// else is fresh fuzz input for `generate`.
+fn from_corpus_or(data: &[u8], generate: impl Fn(&[u8]) -> Result<Vec<u8>>) -> Result<Generated> {
+    match stored_input(data) {
+        Some(_)
+            if wasmparser::Validator::new_with_features(wasm_runner::guest::wasm_features())
+                .validate_all(data)
+                .is_ok() =>
+        {
+            Ok(Generated { module: data.to_vec(), replayed: true })
+        }
+        Some(input) => Ok(Generated { module: generate(input)?, replayed: false }),
+        None => Ok(Generated { module: generate(data)?, replayed: false }),
+    }
+}
+
 /// Features V8 15.2 ships and the guest checks accept; the rest stay off so that a
 /// rejection means a limit, not an unsupported proposal.
 fn base_config() -> wasm_smith::Config {
@@ -28,9 +45,10 @@ fn base_config() -> wasm_smith::Config {
 /// Modules with sizes far past wasm-smith's defaults: thousands of functions, large
 /// bodies, big data and element segments, many exports.
 pub fn large_module(data: &[u8]) -> Result<Generated> {
-    if stored_input(data).is_some() {
-        return Ok(Generated { module: data.to_vec(), replayed: true });
-    }
+    from_corpus_or(data, generate_large)
+}
+
+fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let mut config = base_config();
     config.max_funcs = u.int_in_range(1..=5_000)?;
@@ -46,15 +64,16 @@ pub fn large_module(data: &[u8]) -> Result<Generated> {
     config.max_memory32_bytes = 1 << 26;
     config.export_everything = u.arbitrary()?;
     let module = wasm_smith::Module::new(config, &mut u)?;
-    Ok(Generated { module: module.to_bytes(), replayed: false })
+    Ok(module.to_bytes())
 }
 
 /// Small modules whose loops and recursion are bounded by wasm-smith's own fuel, with every
 /// function exported (so there is something to call).
 pub fn terminating_module(data: &[u8]) -> Result<Generated> {
-    if stored_input(data).is_some() {
-        return Ok(Generated { module: data.to_vec(), replayed: true });
-    }
+    from_corpus_or(data, generate_terminating)
+}
+
+fn generate_terminating(data: &[u8]) -> Result<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let mut config = base_config();
     config.min_funcs = 1;
@@ -69,7 +88,7 @@ pub fn terminating_module(data: &[u8]) -> Result<Generated> {
     config.allow_start_export = false;
     let mut module = wasm_smith::Module::new(config, &mut u)?;
     module.ensure_termination(10_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    Ok(Generated { module: module.to_bytes(), replayed: false })
+    Ok(module.to_bytes())
 }
 
 /// The name of the first exported function.

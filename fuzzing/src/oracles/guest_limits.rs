@@ -8,12 +8,13 @@ use crate::generators::{first_export, small_guest_limits, terminating_module};
 /// the cap or fuel used above the limit, and always ends in one of the typed outcomes
 /// (never `heap_limit_exhausted`, `termination_lost`, an internal or a JS error).
 pub fn guest_limits(data: &[u8]) {
+    // Limits come from the start of the fuzz input (stored in corpus entries); the module
+    // from the rest, or from the corpus entry itself.
     let input = stored_input(data).unwrap_or(data);
     let mut u = Unstructured::new(input);
     let Ok(guest) = small_guest_limits(&mut u) else { return };
-    let Ok(generated) = terminating_module(if stored_input(data).is_some() { data } else { u.take_rest() }) else {
-        return;
-    };
+    let module_source = if stored_input(data).is_some() { data } else { u.take_rest() };
+    let Ok(generated) = terminating_module(module_source) else { return };
     let Some(entry) = first_export(&generated.module) else { return };
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
     let report = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone()).run(generated.module, &request);

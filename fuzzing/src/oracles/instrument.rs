@@ -2,7 +2,7 @@ use wasm_runner::guest::{prepare, wasm_features, Instrumentation, ProvidedImport
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{reference, RunRequest};
 
-use super::{returned, same_integers};
+use super::returned;
 use crate::generators::{first_export, terminating_module};
 
 /// Property: any valid module stays valid through the instrumentation, and with ample
@@ -21,7 +21,7 @@ pub fn instrument(data: &[u8]) {
     let on = reference::run_with(&generated.module, &guest, &request, Instrumentation::On);
     let off = reference::run_with(&generated.module, &guest, &request, Instrumentation::Off);
     assert_eq!(on.outcome.kind(), off.outcome.kind(), "instrumented {:?} vs original {:?}", on.outcome, off.outcome);
-    assert_eq!(returned(&on), returned(&off));
-    assert!(same_integers(&returned(&on), &returned(&off)));
-    assert_eq!(on.memory_bytes, off.memory_bytes);
+    assert_eq!(returned(&on), returned(&off), "instrumented {:?} vs original {:?}", on.outcome, off.outcome);
+    // Memory sizes are read through the instrumentation's own exports, so an original
+    // module reports none: they are compared across engines by `differential` instead.
 }

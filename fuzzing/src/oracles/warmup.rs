@@ -12,7 +12,7 @@ use crate::generators::large_module;
 pub fn warmup(data: &[u8]) {
     let Ok(generated) = large_module(data) else { return };
     // Start functions may loop: a modest fuel budget ends them fast.
-    let guest = GuestLimits { max_fuel: 50_000_000, ..GuestLimits::default() };
+    let guest = GuestLimits { max_fuel: 5_000_000, ..GuestLimits::default() };
     let limits = RunnerLimits::default().with_warmup_timeout(Duration::from_secs(20));
     let runner = Runner::new(limits).with_guest_limits(guest);
     if let Err(failure) = runner.warmup(generated.module.clone()) {
