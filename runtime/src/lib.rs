@@ -10,5 +10,5 @@ pub mod runner;
 
 pub use error::RunnerError;
 pub use limits::RunnerLimits;
-pub use runner::{PhaseReport, RunOutcome, RunReport, RunRequest, Runner, WarmupFailure, WarmupReport};
+pub use runner::{Observed, PhaseReport, RunOutcome, RunReport, RunRequest, Runner, WarmupFailure, WarmupReport};
 pub mod limits;

@@ -277,3 +277,22 @@ fn module_size_at_and_over_in_both_engines() {
     let over = GuestLimits { max_module_bytes: size - 1, ..Default::default() };
     assert_eq!(error(&both(&module, &over, &invoke("run"))).kind(), "guest_limit_rejected");
 }
+
+#[test]
+fn observation_agrees_in_both_engines() {
+    let module = wasm(
+        r#"(module (memory 1) (global (export "g") (mut i32) (i32.const 5)) (global (export "h") i64 (i64.const -3))
+             (func (export "f") (i32.store (i32.const 8) (i32.const 1234)) (global.set 0 (i32.const 9))))"#,
+    );
+    let request = RunRequest { observe: true, ..invoke("f") };
+    let v8 = both(&module, &GuestLimits::default(), &request);
+    let wt = reference::run(&module, &GuestLimits::default(), &request);
+    let (a, b) = (v8.observed.expect("v8 observes"), wt.observed.expect("wasmtime observes"));
+    assert_eq!(a, b);
+    assert_eq!(a.globals, [("g".to_string(), "9".to_string()), ("h".to_string(), "-3".to_string())]);
+    // The store changed memory: the hash differs from an untouched page's.
+    let untouched = both(&module, &GuestLimits::default(), &RunRequest { observe: true, ..invoke("nothing") });
+    assert!(
+        untouched.observed.is_none() || untouched.observed.as_ref().map(|o| &o.memory_hash) != Some(&a.memory_hash)
+    );
+}

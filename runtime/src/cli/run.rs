@@ -54,6 +54,9 @@ pub struct RunArgs {
     /// Print the report as JSON (stdout and stderr inside it) instead of passing output through.
     #[arg(long)]
     pub json: bool,
+    /// Also report a hash of all linear memory and the exported globals (JSON `observed`).
+    #[arg(long)]
+    pub observe: bool,
     /// Arguments for the guest (argv[1..]).
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -103,6 +106,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         env: args.env.clone(),
         stdin,
         invoke: args.invoke.clone(),
+        observe: args.observe,
     };
     let guest = args.guest_limits();
     let report = match args.engine {

@@ -21,7 +21,9 @@ use crate::guest::{
     MEMORY_EXPORT_PREFIX,
 };
 use crate::limits::GuestLimits;
-use crate::runner::{PhaseReport, RunOutcome, RunReport, RunRequest, RUNNER_THREAD_STACK_BYTES};
+use crate::runner::{
+    fnv1a32, Observed, PhaseReport, RunOutcome, RunReport, RunRequest, FNV1A32_INIT, RUNNER_THREAD_STACK_BYTES,
+};
 use output::{CappedOutput, Captured};
 
 /// Why a wasmtime run stopped early.
@@ -197,6 +199,10 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         Some(instance) => read_state(&mut store, instance),
         None => (None, false, 0),
     };
+    let observed = match last_instance {
+        Some(instance) if request.observe => Some(observe(&mut store, instance)),
+        _ => None,
+    };
     let outcome = match outcome {
         Ok(returned) => RunOutcome::Ok { returned },
         Err(Stop::Exit(code)) => RunOutcome::Exit { code },
@@ -217,6 +223,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         fuel_used: prepared.fuel_limit.saturating_sub(fuel_left.unwrap_or(prepared.fuel_limit)),
         fuel_limit: prepared.fuel_limit,
         memory_bytes,
+        observed,
         phases,
         total_ms: started.elapsed().as_secs_f64() * 1e3,
     }
@@ -235,6 +242,30 @@ fn read_state(store: &mut Store<State>, instance: wasmtime::Instance) -> (Option
         }
     }
     (fuel, exhausted, memory_bytes)
+}
+
+/// The same observation the runner's JS makes: FNV-1a over all memories, exported globals.
+fn observe(store: &mut Store<State>, instance: wasmtime::Instance) -> Observed {
+    let mut hash = FNV1A32_INIT;
+    for i in 0.. {
+        match instance.get_memory(&mut *store, &format!("{MEMORY_EXPORT_PREFIX}{i}")) {
+            Some(m) => hash = fnv1a32(hash, m.data(&*store)),
+            None => break,
+        }
+    }
+    let names: Vec<String> = instance.exports(&mut *store).map(|e| e.name().to_string()).collect();
+    let mut globals = Vec::new();
+    for name in names.into_iter().filter(|n| !n.starts_with('\u{1}')) {
+        if let Some(g) = instance.get_global(&mut *store, &name) {
+            let value = g.get(&mut *store);
+            let text = match value {
+                Val::I32(_) | Val::I64(_) | Val::F32(_) | Val::F64(_) => val_text(&value),
+                _ => "<ref>".to_string(),
+            };
+            globals.push((name, text));
+        }
+    }
+    Observed { memory_hash: format!("{hash:08x}"), globals }.sorted()
 }
 
 fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> Stop {

@@ -8,7 +8,7 @@ mod supervisor;
 mod warmup;
 
 pub use report::{PhaseReport, WarmupFailure, WarmupReport};
-pub use run::{RunOutcome, RunReport, RunRequest};
+pub use run::{fnv1a32, Observed, RunOutcome, RunReport, RunRequest, FNV1A32_INIT};
 pub use supervisor::RUNNER_THREAD_STACK_BYTES;
 
 use std::sync::Arc;

@@ -26,7 +26,37 @@ pub struct RunRequest {
     pub stdin: Vec<u8>,
     /// The export to call; `_start` when unset.
     pub invoke: Option<String>,
+    /// Also report a hash of all linear memory and the exported globals (for differential
+    /// comparison; costs a pass over memory).
+    #[serde(default)]
+    pub observe: bool,
 }
+
+/// The guest's final state, as a differential comparison sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// FNV-1a (32-bit, hex) over every linear memory in index order.
+    pub memory_hash: String,
+    /// Exported globals by name, as text (`<opaque>` where the JS API cannot read one).
+    pub globals: Vec<(String, String)>,
+}
+
+impl Observed {
+    /// Globals in name order: JS lists integer-like export names first, wasmtime in
+    /// export order, and neither order means anything.
+    pub fn sorted(mut self) -> Self {
+        self.globals.sort();
+        self
+    }
+}
+
+/// FNV-1a, 32-bit: what the runner's JS computes over memory.
+pub fn fnv1a32(state: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(state, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
+}
+
+/// FNV-1a's initial state.
+pub const FNV1A32_INIT: u32 = 0x811c_9dc5;
 
 impl RunRequest {
     pub fn entry(&self) -> &str {
@@ -95,6 +125,8 @@ pub struct RunReport {
     pub fuel_limit: u64,
     /// Final linear memory size, over all memories.
     pub memory_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
     pub phases: Vec<PhaseReport>,
     pub total_ms: f64,
 }
@@ -113,6 +145,7 @@ impl RunReport {
             fuel_used: 0,
             fuel_limit: 0,
             memory_bytes: 0,
+            observed: None,
             phases,
             total_ms: started.elapsed().as_secs_f64() * 1e3,
         }
@@ -151,9 +184,10 @@ pub(crate) fn run(
             outcome,
             stdout: io.stdout,
             stderr: io.stderr,
-            fuel_used: state.as_ref().map_or(0, |s| s.0),
-            fuel_limit: state.as_ref().map_or(0, |s| s.2),
-            memory_bytes: state.map_or(0, |s| s.1),
+            fuel_used: state.fuel_used,
+            fuel_limit: state.fuel_limit,
+            memory_bytes: state.memory_bytes,
+            observed: state.observed,
             phases,
             total_ms: started.elapsed().as_secs_f64() * 1e3,
         },
@@ -161,8 +195,14 @@ pub(crate) fn run(
     }
 }
 
-/// (fuel used, memory bytes, fuel limit)
-type StateSummary = Option<(u64, u64, u64)>;
+/// What the guest left behind, read after the run.
+#[derive(Default)]
+struct FinalState {
+    fuel_used: u64,
+    fuel_limit: u64,
+    memory_bytes: u64,
+    observed: Option<Observed>,
+}
 
 /// Plain host output, moved out of the isolate's shared cell.
 struct Output {
@@ -176,7 +216,7 @@ fn run_prepared(
     prepared: &PreparedModule,
     request: &RunRequest,
     io: &Rc<RefCell<HostIo>>,
-) -> (RunOutcome, StateSummary, Output) {
+) -> (RunOutcome, FinalState, Output) {
     let options = serde_json::json!({ "args": request.args, "env": request.env, "entry": request.entry() }).to_string();
     session.set_deadline(guest.max_wall_time);
     let outcome = (|| {
@@ -190,15 +230,29 @@ fn run_prepared(
         Ok(serde_json::from_str::<Vec<String>>(&returned).unwrap_or_default())
     })();
     session.isolate().clear_termination();
-    let state = session
+    let mut state = session
         .isolate()
         .call_runner("state", "{}")
         .ok()
         .and_then(|s| serde_json::from_str::<GuestState>(&s).ok())
         .map(|s| {
             let remaining = s.fuel_remaining.and_then(|f| f.parse::<u64>().ok()).unwrap_or(prepared.fuel_limit);
-            (prepared.fuel_limit.saturating_sub(remaining), s.memory_bytes, prepared.fuel_limit)
-        });
+            FinalState {
+                fuel_used: prepared.fuel_limit.saturating_sub(remaining),
+                fuel_limit: prepared.fuel_limit,
+                memory_bytes: s.memory_bytes,
+                observed: None,
+            }
+        })
+        .unwrap_or_default();
+    if request.observe {
+        state.observed = session
+            .isolate()
+            .call_runner("observe", "{}")
+            .ok()
+            .and_then(|s| serde_json::from_str::<Observed>(&s).ok())
+            .map(Observed::sorted);
+    }
     // proc_exit ends execution by termination; it is an exit, not a failure, unless the
     // heap guard or the deadline got there first.
     let exit_code = io.borrow().exit_code;
@@ -209,7 +263,7 @@ fn run_prepared(
         }
         Err(_) if exit_code.is_some() => RunOutcome::Exit { code: exit_code.unwrap_or(0) },
         Err(RunnerError::FuelExhausted { limit, .. }) => {
-            RunOutcome::Error { error: RunnerError::FuelExhausted { used: state.map_or(limit, |s| s.0), limit } }
+            RunOutcome::Error { error: RunnerError::FuelExhausted { used: state.fuel_used, limit } }
         }
         Err(error) => RunOutcome::Error { error },
     };

@@ -105,7 +105,38 @@
     });
   }
 
-  const api = { instantiate, run, state: stateJson, providers, RunnerError, wasi: null };
+  // What a differential comparison looks at: an FNV-1a hash over all linear memory and the
+  // guest's exported globals. Only computed when a run asks for it.
+  function observe() {
+    if (instance === null) return 'null';
+    const exports = instance.exports;
+    let h = 0x811c9dc5;
+    for (let i = 0; ; i++) {
+      const m = exports[MEMORY_PREFIX + i];
+      if (!(m instanceof WebAssembly.Memory)) break;
+      const bytes = new Uint8Array(m.buffer);
+      for (let j = 0; j < bytes.length; j++) {
+        h ^= bytes[j];
+        h = Math.imul(h, 0x01000193);
+      }
+    }
+    const globals = [];
+    for (const name of Object.keys(exports)) {
+      if (name.startsWith('\u0001')) continue;
+      const g = exports[name];
+      if (!(g instanceof WebAssembly.Global)) continue;
+      let value;
+      try {
+        value = String(g.value);
+      } catch {
+        value = '<opaque>';
+      }
+      globals.push([name, value]);
+    }
+    return JSON.stringify({ memory_hash: (h >>> 0).toString(16).padStart(8, '0'), globals });
+  }
+
+  const api = { instantiate, run, state: stateJson, observe, providers, RunnerError, wasi: null };
   Object.defineProperty(global, '__wasmRunner', { value: api });
   return 'bootstrapped';
 })(globalThis);
