@@ -25,7 +25,7 @@ fn replay(dir: &Path, target: &str) -> usize {
 fn corpus_seeds_and_regressions_pass_their_oracles() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
     let mut replayed = 0;
-    for target in ["warmup", "guest_limits", "differential", "instrument", "guest_checks"] {
+    for target in ["warmup", "guest_limits", "differential", "instrument", "guest_checks", "terminate"] {
         replayed += replay(&corpus.join(target), target);
         replayed += replay(&corpus.join("regressions").join(target), target);
     }

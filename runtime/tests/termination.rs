@@ -64,6 +64,22 @@ fn child_entry() {
     let outcome = match case.as_str() {
         "unrolled_spin" => runner(300, 1_000, 64).run_trusted_script("unrolled.js", UNROLLED_SPIN),
         "unrolled_bomb" => runner(60_000, 1_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
+        "tail_call_spin" => {
+            let module = wat::parse_str(r#"(module (func $f (export "f") (return_call $f)))"#).unwrap();
+            let guest = wasm_runner::limits::GuestLimits {
+                max_fuel: u64::MAX,
+                max_wall_time: Duration::from_millis(200),
+                ..Default::default()
+            };
+            let runner = Runner::new(RunnerLimits::default().with_termination_grace(Duration::from_millis(1_000)))
+                .with_guest_limits(guest);
+            let report =
+                runner.run(module, &wasm_runner::RunRequest { invoke: Some("f".into()), ..Default::default() });
+            match report.outcome.error() {
+                Some(e) => Err(e.clone()),
+                None => Ok(report.outcome.kind().to_string()),
+            }
+        }
         "unrolled_bomb_patient" => runner(60_000, 60_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
         other => panic!("unknown child case {other}"),
     };
@@ -131,4 +147,18 @@ fn lost_termination_is_reported_or_isolated() {
         }
         other => panic!("unexpected child status {other:?}; stderr: {}", report.stderr),
     }
+}
+
+/// docs/v8-findings.md #5: V8 15.2 never honours TerminateExecution in an endless wasm self
+/// tail call (`return_call`), whatever the flags. The runner cannot stop it in-process; it
+/// reports `termination_lost` after the grace period and the process lives on, which is
+/// what a caller needs to isolate it. If V8 fixes it, the outcome becomes `timeout`.
+#[test]
+fn endless_tail_call_is_reported_not_hung() {
+    let report = run_child_case("child_entry", "tail_call_spin", &[], Duration::from_secs(60));
+    eprintln!("tail_call_spin child: {:?} in {} ms", report.status, report.elapsed_ms);
+    assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "stderr: {}", report.stderr);
+    let line = child_outcome(&report.stdout);
+    assert!(line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME timeout"), "{line}");
+    assert!(report.elapsed_ms < 200 + 1_000 + 5_000, "reported within deadline + grace + start-up");
 }

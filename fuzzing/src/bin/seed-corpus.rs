@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use wasm_runner_fuzzing::corpus::wrap;
-use wasm_runner_fuzzing::generators::{large_module, terminating_module};
+use wasm_runner_fuzzing::generators::{endless_module, large_module, terminating_module};
 
 /// Deterministic input bytes (xorshift), so the seeds are reproducible.
 fn input(seed: u64, len: usize) -> Vec<u8> {
@@ -23,7 +23,7 @@ fn input(seed: u64, len: usize) -> Vec<u8> {
 fn main() {
     let root = Path::new("corpus");
     let mut written = 0;
-    for target in ["warmup", "guest_limits", "differential", "instrument", "guest_checks"] {
+    for target in ["warmup", "guest_limits", "differential", "instrument", "guest_checks", "terminate"] {
         let dir = root.join(target);
         if let Err(e) = std::fs::create_dir_all(&dir) {
             eprintln!("error: cannot create {}: {e}", dir.display());
@@ -38,6 +38,7 @@ fn main() {
             let module = match target {
                 "warmup" | "guest_checks" => large_module(&data).map(|g| g.module),
                 "guest_limits" => terminating_module(&data[64..]).map(|g| g.module),
+                "terminate" => endless_module(&data).map(|g| g.module),
                 _ => terminating_module(&data).map(|g| g.module),
             };
             let Ok(module) = module else { continue };

@@ -102,3 +102,25 @@ pub fn first_export(module: &[u8]) -> Option<String> {
         _ => None,
     })
 }
+
+/// Small modules made endless (see `make_endless`): wasm-smith's output without its own
+/// termination fuel, every parameterless loop turned into one that never exits.
+pub fn endless_module(data: &[u8]) -> Result<Generated> {
+    from_corpus_or(data, |input| {
+        let mut u = Unstructured::new(input);
+        let mut config = base_config();
+        config.min_funcs = 1;
+        config.max_funcs = 10;
+        config.max_instructions = 100;
+        config.max_memories = 1;
+        config.max_memory32_bytes = 1 << 20;
+        config.memory64_enabled = false;
+        config.export_everything = true;
+        config.allow_start_export = false;
+        // An endless self tail call is a known, open finding (docs/v8-findings.md #5): V8
+        // never honours TerminateExecution in it. Kept out so this target looks for new ones.
+        config.tail_call_enabled = false;
+        let module = wasm_smith::Module::new(config, &mut u)?;
+        super::make_endless(&module.to_bytes()).ok_or(arbitrary::Error::IncorrectFormat)
+    })
+}

@@ -5,12 +5,14 @@ mod differential;
 mod guest_checks;
 mod guest_limits;
 mod instrument;
+mod terminate;
 mod warmup;
 
 pub use differential::differential;
 pub use guest_checks::guest_checks;
 pub use guest_limits::guest_limits;
 pub use instrument::instrument;
+pub use terminate::terminate;
 pub use warmup::warmup;
 
 /// The oracle behind each fuzz target, by target name (for replaying regressions).
@@ -21,6 +23,7 @@ pub fn by_target(name: &str) -> Option<fn(&[u8])> {
         "differential" => differential,
         "instrument" => instrument,
         "guest_checks" => guest_checks,
+        "terminate" => terminate,
         _ => return None,
     })
 }
