@@ -26,10 +26,8 @@ impl Reencode for Endless {
                 Operator::Block { .. } | Operator::If { .. } | Operator::Try { .. } | Operator::TryTable { .. } => {
                     open.push(false)
                 }
-                Operator::End => {
-                    if open.pop() == Some(true) {
-                        f.instruction(&Instruction::Br(0));
-                    }
+                Operator::End if open.pop() == Some(true) => {
+                    f.instruction(&Instruction::Br(0));
                 }
                 Operator::Delegate { .. } => {
                     open.pop();
