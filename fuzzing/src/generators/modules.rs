@@ -67,6 +67,21 @@ fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
     Ok(module.to_bytes())
 }
 
+/// Small modules with one 32-bit memory at most and every function exported, so a run
+/// has something to call.
+fn callable_config(max_funcs: usize, max_instructions: usize, max_memory32_bytes: u64) -> wasm_smith::Config {
+    let mut config = base_config();
+    config.min_funcs = 1;
+    config.max_funcs = max_funcs;
+    config.max_instructions = max_instructions;
+    config.max_memories = 1;
+    config.max_memory32_bytes = max_memory32_bytes;
+    config.memory64_enabled = false;
+    config.export_everything = true;
+    config.allow_start_export = false;
+    config
+}
+
 /// Small modules whose loops and recursion are bounded by wasm-smith's own fuel, with every
 /// function exported (so there is something to call).
 pub fn terminating_module(data: &[u8]) -> Result<Generated> {
@@ -75,17 +90,9 @@ pub fn terminating_module(data: &[u8]) -> Result<Generated> {
 
 fn generate_terminating(data: &[u8]) -> Result<Vec<u8>> {
     let mut u = Unstructured::new(data);
-    let mut config = base_config();
-    config.min_funcs = 1;
-    config.max_funcs = 20;
-    config.max_instructions = 200;
-    config.max_memories = 1;
+    let mut config = callable_config(20, 200, 1 << 22);
     config.max_tables = 2;
-    config.max_memory32_bytes = 1 << 22;
-    config.memory64_enabled = false;
     config.relaxed_simd_enabled = false;
-    config.export_everything = true;
-    config.allow_start_export = false;
     let mut module = wasm_smith::Module::new(config, &mut u)?;
     module.ensure_termination(10_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
     Ok(module.to_bytes())
@@ -108,15 +115,7 @@ pub fn first_export(module: &[u8]) -> Option<String> {
 pub fn endless_module(data: &[u8]) -> Result<Generated> {
     from_corpus_or(data, |input| {
         let mut u = Unstructured::new(input);
-        let mut config = base_config();
-        config.min_funcs = 1;
-        config.max_funcs = 10;
-        config.max_instructions = 100;
-        config.max_memories = 1;
-        config.max_memory32_bytes = 1 << 20;
-        config.memory64_enabled = false;
-        config.export_everything = true;
-        config.allow_start_export = false;
+        let mut config = callable_config(10, 100, 1 << 20);
         // An endless self tail call is a known, open finding (docs/v8-findings.md #5): V8
         // never honours TerminateExecution in it. Kept out so this target looks for new ones.
         config.tail_call_enabled = false;
