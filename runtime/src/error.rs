@@ -11,9 +11,18 @@ pub enum RunnerError {
 
     #[error(
         "unresolved import {module}.{name} ({import_kind}): the runner does not provide it \
-         ({unresolved_total} unresolved import(s) in all)"
+         ({unresolved_total} unresolved import(s) in all: {})", unresolved.join(", ")
     )]
-    UnresolvedImport { module: String, name: String, import_kind: String, unresolved_total: usize },
+    UnresolvedImport {
+        module: String,
+        name: String,
+        import_kind: String,
+        unresolved_total: usize,
+        /// Every unresolved import (up to `MAX_LISTED_UNRESOLVED`), as `module.name (kind)`.
+        /// (Boxed: it keeps every `Result<_, RunnerError>` small.)
+        #[serde(default)]
+        unresolved: Box<Vec<String>>,
+    },
 
     #[error("guest limit {limit} rejected the module: it asks for {requested}, the limit allows {allowed}")]
     GuestLimitRejected { limit: String, requested: u64, allowed: u64 },
@@ -61,6 +70,12 @@ pub enum RunnerError {
     #[serde(rename = "js_error")]
     Js { phase: String, name: String, message: String },
 
+    #[error("the guest called {module}.{name}, an import the runner only stubbed (trap_unknown_imports)")]
+    UnknownImportCalled { module: String, name: String },
+
+    #[error("cannot offer host directory {path} to the guest: {message}")]
+    HostDir { path: String, message: String },
+
     #[error("runner failure: {message}")]
     Internal { message: String },
 }
@@ -84,6 +99,8 @@ impl RunnerError {
             RunnerError::UnsupportedEntry { .. } => "unsupported_entry",
             RunnerError::Trap { .. } => "trap",
             RunnerError::Js { .. } => "js_error",
+            RunnerError::UnknownImportCalled { .. } => "unknown_import_called",
+            RunnerError::HostDir { .. } => "host_dir",
             RunnerError::Internal { .. } => "internal",
         }
     }

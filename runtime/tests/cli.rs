@@ -48,7 +48,7 @@ fn warmup_json_reports_phases() {
     assert_eq!(report["heap_limit_bytes"], 2048u64 * 1024 * 1024);
     let phases = report["phases"].as_array().expect("phases");
     let names: Vec<_> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["bootstrap", "guest_checks", "compile", "instantiate"]);
+    assert_eq!(names, ["bootstrap", "wasi_runtime", "guest_checks", "compile", "instantiate"]);
     for p in phases {
         assert!(p["peak_used_heap_bytes"].as_u64().unwrap() > 0);
         assert!(p["duration_ms"].as_f64().is_some());
@@ -164,4 +164,57 @@ fn run_limit_flags_reach_the_guest() {
     assert_eq!(report["stdout"], "hel");
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--max-fuel", "2", "--json"]);
     assert_eq!(json(&output)["outcome"], "fuel_exhausted");
+}
+
+/// Prints the name of preopen fd 3 (or traps when there is none).
+const PRESTAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $pg (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $pn (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (if (call $pg (i32.const 3) (i32.const 0)) (then unreachable))
+    (drop (call $pn (i32.const 3) (i32.const 100) (i32.load (i32.const 4))))
+    (i32.store (i32.const 16) (i32.const 100))
+    (i32.store (i32.const 20) (i32.load (i32.const 4)))
+    (drop (call $w (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))"#;
+
+#[test]
+fn dir_flag_preopens_the_host_directory_under_its_guest_name() {
+    let path = temp_file("prestat.wat", PRESTAT.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!("{}::/data", dir.path().display());
+    for engine in ["v8", "wasmtime"] {
+        let output = wasm_runner(&["run", path.to_str().unwrap(), "--engine", engine, "--dir", &spec]);
+        assert_eq!(output.status.code(), Some(0), "{engine}: {}", stderr(&output));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "/data");
+    }
+}
+
+#[test]
+fn dir_flag_with_a_missing_directory_is_an_input_error() {
+    let path = temp_file("prestat2.wat", PRESTAT.as_bytes());
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--dir", "/nonexistent/wasm-runner-dir::/data"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("/nonexistent/wasm-runner-dir") && err.lines().count() == 1, "{err}");
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--dir", "::/data"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn unknown_imports_are_listed_or_stubbed_on_request() {
+    let path = temp_file(
+        "unknown.wat",
+        br#"(module (import "host" "call" (func (param i32) (result i32)))
+                    (import "env" "log" (func (param i32)))
+                    (func (export "_start")))"#,
+    );
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["outcome"], "unresolved_import");
+    assert_eq!(report["error"]["unresolved"], serde_json::json!(["host.call (function)", "env.log (function)"]));
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--trap-unknown-imports"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }

@@ -40,7 +40,7 @@ fn allocation_bomb_ends_typed_and_process_goes_on() {
 
     // The same process, right after: a normal warmup works.
     let report = runner.warmup(small_module()).expect("a small module warms up after an exhaustion");
-    assert_eq!(report.phases.len(), 4);
+    assert_eq!(report.phases.len(), 5);
 }
 
 #[test]

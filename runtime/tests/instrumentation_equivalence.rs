@@ -4,6 +4,9 @@
 //!
 //! Cross-engine, outcome kinds and integer results are compared; float formatting is each
 //! engine's own, so floats are compared only within one engine (NaNs are canonicalised).
+//! Stack depth is each engine's own too (V8's frames are larger than wasmtime's under the
+//! same byte limit), so a run that exhausts the stack in one engine is compared within that
+//! engine only.
 
 use arbitrary::Unstructured;
 use proptest::prelude::*;
@@ -84,6 +87,9 @@ proptest! {
         // Guest checks may reject a generated module; then all four must say so alike.
         prop_assert_eq!(v8_on.outcome.kind(), v8_off.outcome.kind(), "v8 on {:?} off {:?}", v8_on.outcome, v8_off.outcome);
         prop_assert_eq!(wt_on.outcome.kind(), wt_off.outcome.kind(), "wasmtime on {:?} off {:?}", wt_on.outcome, wt_off.outcome);
+        if v8_on.outcome.kind() == "stack_exhausted" || wt_on.outcome.kind() == "stack_exhausted" {
+            return Ok(());
+        }
         prop_assert_eq!(v8_on.outcome.kind(), wt_on.outcome.kind(), "v8 {:?} wasmtime {:?}", v8_on.outcome, wt_on.outcome);
         if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8_on.outcome, &v8_off.outcome) {
             prop_assert_eq!(a, b);

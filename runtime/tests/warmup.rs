@@ -14,7 +14,7 @@ fn small_module_reports_every_phase() {
     let module = small_module();
     let report = runner().warmup(module.clone()).expect("warms up");
     let names: Vec<_> = report.phases.iter().map(|p| p.name).collect();
-    assert_eq!(names, ["bootstrap", "guest_checks", "compile", "instantiate"]);
+    assert_eq!(names, ["bootstrap", "wasi_runtime", "guest_checks", "compile", "instantiate"]);
     assert_eq!(report.module_bytes, module.len());
     assert_eq!(report.heap_limit_bytes, 2048 * 1024 * 1024);
     assert_eq!(report.module.defined_functions, 1);
@@ -42,7 +42,8 @@ fn unsatisfied_import_is_named() {
             module: "env".into(),
             name: "log".into(),
             import_kind: "function".into(),
-            unresolved_total: 1
+            unresolved_total: 1,
+            unresolved: Box::new(vec!["env.log (function)".into()]),
         }
     );
     assert_eq!(failure.error.kind(), "unresolved_import");

@@ -6,6 +6,7 @@
 //! Every generated module is valid, imports nothing, and none of its functions loops.
 
 mod build;
+pub mod driver;
 mod presets;
 
 pub use build::build;

@@ -32,7 +32,7 @@ enum Command {
     /// Bootstrap the runner, check, compile and instantiate FILE; report heap and time per phase.
     Warmup(warmup::WarmupArgs),
     /// Warm FILE up and run its `_start` (or --invoke EXPORT) under the guest limits.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
 }
 
 /// Options shared by every command that creates a runner.
@@ -58,7 +58,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Warmup(args) => warmup::run(args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
     }
 }
 

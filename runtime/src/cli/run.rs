@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wasm_runner::limits::GuestLimits;
+use wasm_runner::wasi::Preopen;
 use wasm_runner::{RunOutcome, RunReport, RunRequest, Runner};
 
 use super::output::{fail, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
@@ -49,6 +50,21 @@ pub struct RunArgs {
     /// File whose bytes are the guest's stdin.
     #[arg(long, value_name = "FILE")]
     pub stdin: Option<PathBuf>,
+    /// Host directory copied into the guest's in-memory file system and preopened as GUEST_DIR
+    /// (default: the same name). Guest writes stay in memory (repeatable).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]")]
+    pub dirs: Vec<Preopen>,
+    /// Cap on the in-memory file system in bytes: copied and written file bytes plus 256 B
+    /// per file or directory (default WASM_GUEST_MAX_FS_BYTES or 256 MiB).
+    #[arg(long, value_name = "N")]
+    pub max_fs_bytes: Option<u64>,
+    /// The guest's argv[0] (default: the module's file name).
+    #[arg(long, value_name = "NAME")]
+    pub argv0: Option<String>,
+    /// Stub function imports the runner does not provide; the run fails as
+    /// unknown_import_called only if the guest calls one.
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
     #[command(flatten)]
     pub runner: RunnerArgs,
     /// Print the report as JSON (stdout and stderr inside it) instead of passing output through.
@@ -80,6 +96,9 @@ impl RunArgs {
         if let Some(v) = self.max_wall_ms {
             g.max_wall_time = std::time::Duration::from_millis(v);
         }
+        if let Some(v) = self.max_fs_bytes {
+            g.max_fs_bytes = v;
+        }
         g
     }
 }
@@ -100,13 +119,20 @@ pub fn run(args: RunArgs) -> ExitCode {
     if let Some(bad) = args.env.iter().find(|e| !e.contains('=')) {
         return fail(EXIT_INPUT, &format!("--env needs KEY=VALUE, got {bad:?}"));
     }
-    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.clone());
+    if let Some(bad) = args.dirs.iter().find(|d| !d.host.is_dir()) {
+        return fail(EXIT_INPUT, &format!("--dir {bad}: {} is not a readable directory", bad.host.display()));
+    }
+    let name = args.argv0.clone().unwrap_or_else(|| {
+        args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.clone())
+    });
     let request = RunRequest {
         args: std::iter::once(name).chain(args.args.iter().cloned()).collect(),
         env: args.env.clone(),
         stdin,
         invoke: args.invoke.clone(),
         observe: args.observe,
+        dirs: args.dirs.clone(),
+        trap_unknown_imports: args.trap_unknown_imports,
     };
     let guest = args.guest_limits();
     let report = match args.engine {

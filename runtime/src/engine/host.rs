@@ -7,6 +7,41 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// One file or directory the host puts in the guest's in-memory file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedEntry {
+    /// Index into `FsSeed::preopens`.
+    pub preopen: usize,
+    /// `/`-separated, relative to the preopen; parents come before their children.
+    pub path: String,
+    /// `None` for a directory.
+    pub bytes: Option<Arc<[u8]>>,
+    pub mtime_ns: u64,
+}
+
+/// The file system a run starts with: preopened directories (guest names) and their trees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FsSeed {
+    pub preopens: Vec<String>,
+    pub entries: Vec<SeedEntry>,
+}
+
+impl FsSeed {
+    /// File bytes in the seed (what it costs the run's file-system budget, before nodes).
+    pub fn file_bytes(&self) -> u64 {
+        self.entries.iter().filter_map(|e| e.bytes.as_ref()).map(|b| b.len() as u64).sum()
+    }
+}
+
+/// A guest called an import the runner only stubbed (`trap_unknown_imports`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownImportCall {
+    pub module: String,
+    pub name: String,
+}
 
 /// Per-run host state, kept in an isolate slot for the native callbacks.
 #[derive(Debug, Default)]
@@ -18,6 +53,10 @@ pub struct HostIo {
     pub output_limit: u64,
     pub output_exceeded: bool,
     pub exit_code: Option<i32>,
+    pub fs: FsSeed,
+    /// When the run's wall time ends: a guest's sleep never outlasts it.
+    pub deadline: Option<Instant>,
+    pub unknown_import_called: Option<UnknownImportCall>,
 }
 
 impl HostIo {
@@ -87,6 +126,71 @@ fn read(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v
         io.stdin_read += n;
     }
     rv.set(v8::Number::new(scope, n as f64).into());
+}
+
+/// `__host.stdinLeft()`: stdin bytes not read yet.
+fn stdin_left(scope: &mut v8::PinScope, _args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let Some(io) = host_io(scope) else { return };
+    let left = {
+        let io = io.borrow();
+        io.stdin.len() - io.stdin_read
+    };
+    rv.set(v8::Number::new(scope, left as f64).into());
+}
+
+/// `__host.fsList()`: the seed as JSON, `{preopens: [name], entries: [[preopen, path,
+/// is_dir, size, mtime_ns]]}`; the bytes stay in Rust until `fsRead`.
+fn fs_list(scope: &mut v8::PinScope, _args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let Some(io) = host_io(scope) else { return };
+    let json = {
+        let io = io.borrow();
+        let entries: Vec<serde_json::Value> = io
+            .fs
+            .entries
+            .iter()
+            .map(|e| {
+                let size = e.bytes.as_ref().map_or(0, |b| b.len());
+                serde_json::json!([e.preopen, e.path, e.bytes.is_none(), size, e.mtime_ns.to_string()])
+            })
+            .collect();
+        serde_json::json!({ "preopens": io.fs.preopens, "entries": entries }).to_string()
+    };
+    if let Some(text) = v8::String::new(scope, &json) {
+        rv.set(text.into());
+    }
+}
+
+/// `__host.fsRead(i)`: a seeded file's bytes as a fresh ArrayBuffer (off the V8 heap).
+fn fs_read(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let Some(io) = host_io(scope) else { return };
+    let index = args.get(0).uint32_value(scope).unwrap_or(u32::MAX) as usize;
+    let bytes = io.borrow().fs.entries.get(index).and_then(|e| e.bytes.clone());
+    let Some(bytes) = bytes else { return };
+    let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes.to_vec()).make_shared();
+    rv.set(v8::ArrayBuffer::with_backing_store(scope, &store).into());
+}
+
+/// `__host.sleep(ns)`: blocks the runner thread, never past the run's deadline (the
+/// watchdog's termination lands when the sleep returns to JS).
+fn sleep(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
+    let Some(io) = host_io(scope) else { return };
+    let nanos = args.get(0).to_big_int(scope).map_or(0, |b| b.u64_value().0);
+    let mut wait = Duration::from_nanos(nanos);
+    if let Some(deadline) = io.borrow().deadline {
+        wait = wait.min(deadline.saturating_duration_since(Instant::now()));
+    }
+    std::thread::sleep(wait);
+}
+
+/// `__host.unknownImport(module, name)`: a stubbed import was called; records it and ends
+/// the run (by termination, so guest `catch_all` cannot swallow it).
+fn unknown_import(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
+    let module = args.get(0).to_rust_string_lossy(scope);
+    let name = args.get(1).to_rust_string_lossy(scope);
+    if let Some(io) = host_io(scope) {
+        io.borrow_mut().unknown_import_called.get_or_insert(UnknownImportCall { module, name });
+    }
+    scope.terminate_execution();
 }
 
 /// `__host.exit(code)`: records the code and ends the run.
@@ -161,6 +265,11 @@ pub(crate) fn install(scope: &mut v8::PinScope, context: v8::Local<v8::Context>)
     add!("exit", exit);
     add!("random", random);
     add!("now", now);
+    add!("stdinLeft", stdin_left);
+    add!("fsList", fs_list);
+    add!("fsRead", fs_read);
+    add!("sleep", sleep);
+    add!("unknownImport", unknown_import);
     let key = v8::String::new(scope, "__host")?;
     context.global(scope).set(scope, key.into(), host.into())?;
     Some(())

@@ -10,6 +10,6 @@ mod platform;
 
 pub use heap_guard::{GuardPolicy, GuardReport, HeapGuard};
 pub use heap_stats::PhaseHeap;
-pub use host::{fill_random, HostIo, SharedHostIo};
+pub use host::{fill_random, FsSeed, HostIo, SeedEntry, SharedHostIo, UnknownImportCall};
 pub use isolate::{JsFailure, RunnerIsolate, ScriptOutcome};
 pub use platform::{engine_flags, ensure_initialized, v8_version, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};

@@ -100,6 +100,9 @@ pub const WASI_PREVIEW1_FUNCTIONS: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct ProvidedImports {
     functions: Vec<(&'static str, &'static str)>,
+    /// Function imports nobody provides get a stub that ends the run when called
+    /// (`unknown_import_called`), like wasmtime's `--trap-unknown-imports`.
+    stub_unknown_functions: bool,
 }
 
 impl ProvidedImports {
@@ -117,24 +120,74 @@ impl ProvidedImports {
     }
 
     pub fn with_functions(functions: &[(&'static str, &'static str)]) -> Self {
-        ProvidedImports { functions: functions.to_vec() }
+        ProvidedImports { functions: functions.to_vec(), stub_unknown_functions: false }
+    }
+
+    /// The same set, with every other function import stubbed to end the run when called.
+    pub fn stubbing_unknown_functions(mut self) -> Self {
+        self.stub_unknown_functions = true;
+        self
+    }
+
+    pub fn stubs_unknown_functions(&self) -> bool {
+        self.stub_unknown_functions
     }
 
     pub fn provides(&self, import: &ImportRef) -> bool {
         import.kind == ImportKind::Function
-            && self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name)
+            && (self.stub_unknown_functions
+                || self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name))
     }
 }
+
+/// How many unresolved imports an error lists by name (the total is always given).
+pub const MAX_LISTED_UNRESOLVED: usize = 32;
 
 /// Fails on the first import `provided` cannot satisfy.
 pub fn check_imports(imports: &[ImportRef], provided: &ProvidedImports) -> Result<(), RunnerError> {
     match imports.iter().find(|i| !provided.provides(i)) {
         None => Ok(()),
-        Some(missing) => Err(RunnerError::UnresolvedImport {
-            module: missing.module.clone(),
-            name: missing.name.clone(),
-            import_kind: missing.kind.as_str().to_string(),
-            unresolved_total: imports.iter().filter(|i| !provided.provides(i)).count(),
-        }),
+        Some(missing) => {
+            let unresolved: Vec<&ImportRef> = imports.iter().filter(|i| !provided.provides(i)).collect();
+            Err(RunnerError::UnresolvedImport {
+                module: missing.module.clone(),
+                name: missing.name.clone(),
+                import_kind: missing.kind.as_str().to_string(),
+                unresolved_total: unresolved.len(),
+                unresolved: Box::new(
+                    unresolved
+                        .iter()
+                        .take(MAX_LISTED_UNRESOLVED)
+                        .map(|i| format!("{}.{} ({})", i.module, i.name, i.kind.as_str()))
+                        .collect(),
+                ),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unresolved_list_is_capped_but_the_total_is_not() {
+        let imports: Vec<ImportRef> = (0..MAX_LISTED_UNRESOLVED + 5)
+            .map(|i| ImportRef { module: "env".into(), name: format!("f{i}"), kind: ImportKind::Function })
+            .collect();
+        match check_imports(&imports, &ProvidedImports::wasi_preview1()) {
+            Err(RunnerError::UnresolvedImport { unresolved_total, unresolved, name, .. }) => {
+                assert_eq!(unresolved_total, MAX_LISTED_UNRESOLVED + 5);
+                assert_eq!(unresolved.len(), MAX_LISTED_UNRESOLVED);
+                assert_eq!(name, "f0");
+                assert_eq!(unresolved[1], "env.f1 (function)");
+            }
+            other => panic!("expected unresolved_import, got {other:?}"),
+        }
+        // Stubbing satisfies function imports only.
+        let stubbed = ProvidedImports::wasi_preview1().stubbing_unknown_functions();
+        assert!(check_imports(&imports, &stubbed).is_ok());
+        let memory = ImportRef { module: "env".into(), name: "mem".into(), kind: ImportKind::Memory };
+        assert!(check_imports(&[memory], &stubbed).is_err());
     }
 }

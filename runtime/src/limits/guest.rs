@@ -22,6 +22,7 @@ pub const DEFAULT_GUEST_MAX_FUEL: u64 = 20_000_000_000;
 pub const DEFAULT_GUEST_MAX_STACK_BYTES: u64 = MIB;
 pub const DEFAULT_GUEST_MAX_OUTPUT_BYTES: u64 = 16 * MIB;
 pub const DEFAULT_GUEST_MAX_WALL_MS: u64 = 30_000;
+pub const DEFAULT_GUEST_MAX_FS_BYTES: u64 = 256 * MIB;
 
 /// The largest stack a guest may be given: the runner thread has 8 MiB and V8's own C++
 /// needs room below the guest's part.
@@ -44,6 +45,7 @@ pub const GUEST_MAX_FUEL_ENV: &str = "WASM_GUEST_MAX_FUEL";
 pub const GUEST_MAX_STACK_BYTES_ENV: &str = "WASM_GUEST_MAX_STACK_BYTES";
 pub const GUEST_MAX_OUTPUT_BYTES_ENV: &str = "WASM_GUEST_MAX_OUTPUT_BYTES";
 pub const GUEST_MAX_WALL_MS_ENV: &str = "WASM_GUEST_MAX_WALL_MS";
+pub const GUEST_MAX_FS_BYTES_ENV: &str = "WASM_GUEST_MAX_FS_BYTES";
 
 /// Every guest limit. Counts are totals over the whole module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,6 +68,9 @@ pub struct GuestLimits {
     /// stdout and stderr together.
     pub max_output_bytes: u64,
     pub max_wall_time: Duration,
+    /// The in-memory file system: seeded file bytes, bytes the guest writes, and a fixed
+    /// charge per file or directory (its runner-heap bookkeeping).
+    pub max_fs_bytes: u64,
 }
 
 impl Default for GuestLimits {
@@ -84,6 +89,7 @@ impl Default for GuestLimits {
             max_stack_bytes: DEFAULT_GUEST_MAX_STACK_BYTES,
             max_output_bytes: DEFAULT_GUEST_MAX_OUTPUT_BYTES,
             max_wall_time: Duration::from_millis(DEFAULT_GUEST_MAX_WALL_MS),
+            max_fs_bytes: DEFAULT_GUEST_MAX_FS_BYTES,
         }
     }
 }
@@ -111,6 +117,7 @@ impl GuestLimits {
             max_wall_time: Duration::from_millis(
                 read_positive(GUEST_MAX_WALL_MS_ENV, DEFAULT_GUEST_MAX_WALL_MS, 86_400_000).0,
             ),
+            max_fs_bytes: read_positive(GUEST_MAX_FS_BYTES_ENV, d.max_fs_bytes, 16 * 1024 * MIB).0,
         }
     }
 

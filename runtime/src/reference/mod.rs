@@ -6,6 +6,7 @@
 //! stack by `max_wasm_stack`; wall time by epoch interruption; output by a capped pipe
 //! with the V8 runner's semantics (keep what fits, then stop the guest).
 
+mod compiled;
 mod output;
 
 use std::sync::mpsc;
@@ -13,17 +14,18 @@ use std::time::Instant;
 
 use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap, Val};
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::error::RunnerError;
 use crate::guest::{
-    prepare_with, Instrumentation, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT,
-    MEMORY_EXPORT_PREFIX,
+    prepare_with, ImportKind, ImportRef, Instrumentation, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT,
+    FUEL_EXPORT, MEMORY_EXPORT_PREFIX,
 };
 use crate::limits::GuestLimits;
 use crate::runner::{
     fnv1a32, Observed, PhaseReport, RunOutcome, RunReport, RunRequest, FNV1A32_INIT, RUNNER_THREAD_STACK_BYTES,
 };
+use crate::wasi::{load_seed, Preopen};
 use output::{CappedOutput, Captured};
 
 /// Why a wasmtime run stopped early.
@@ -66,7 +68,12 @@ pub fn run_with(
 ) -> RunReport {
     let started = Instant::now();
     let t = Instant::now();
-    let prepared = match prepare_with(module, guest, &ProvidedImports::wasi_preview1(), instrumentation) {
+    let prepared = match prepare_with(
+        module,
+        guest,
+        &request.provided_imports(&ProvidedImports::wasi_preview1()),
+        instrumentation,
+    ) {
         Ok(p) => p,
         Err(e) => return RunReport::failed("wasmtime", e, vec![phase("guest_checks", t)], started),
     };
@@ -125,7 +132,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         }
     };
     let t = Instant::now();
-    let module = match Module::new(&engine, &prepared.bytes[..]) {
+    let module = match compiled::compile(&engine, &prepared.bytes[..]) {
         Ok(m) => m,
         Err(e) => {
             phases.push(phase("compile", t));
@@ -141,13 +148,26 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .iter()
         .map(|kv| kv.split_once('=').map_or((kv.clone(), String::new()), |(k, v)| (k.into(), v.into())))
         .collect();
-    let wasi = WasiCtxBuilder::new()
+    // The guest's directories: the same seed the V8 runner copies into memory, written to
+    // scratch directories so guest writes never reach the originals.
+    let scratch = match scratch_dirs(&request.dirs, guest.max_fs_bytes) {
+        Ok(s) => s,
+        Err(error) => return RunReport::failed("wasmtime", error, phases, started),
+    };
+    let mut builder = WasiCtxBuilder::new();
+    builder
         .args(&request.args)
         .envs(&env)
         .stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(request.stdin.clone()))
         .stdout(CappedOutput::new(&captured, 1))
-        .stderr(CappedOutput::new(&captured, 2))
-        .build_p1();
+        .stderr(CappedOutput::new(&captured, 2));
+    for (dir, guest_name) in &scratch {
+        if let Err(e) = builder.preopened_dir(dir.path(), guest_name, FsPerms::ReadWrite) {
+            let error = RunnerError::HostDir { path: dir.path().display().to_string(), message: format!("{e:#}") };
+            return RunReport::failed("wasmtime", error, phases, started);
+        }
+    }
+    let wasi = builder.build_p1();
     let limits = StoreLimitsBuilder::new()
         .memory_size(guest.max_memory_bytes as usize)
         .table_elements(guest.max_table_elements as usize)
@@ -174,6 +194,9 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
     let outcome = (|| -> Result<Vec<String>, Stop> {
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
             .map_err(|e| RunnerError::Internal { message: format!("{e:#}") })?;
+        if request.trap_unknown_imports {
+            stub_unknown_imports(&mut linker, &module)?;
+        }
         let t = Instant::now();
         let instance = linker.instantiate(&mut store, &module);
         phases.push(phase("instantiate", t));
@@ -182,11 +205,16 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         let entry = request.entry();
         crate::guest::check_entry(&prepared.bytes, entry)?;
         let func = instance.get_func(&mut store, entry).ok_or(RunnerError::NoEntry { name: entry.to_string() })?;
+        // A WASI reactor is initialised before any other export is called.
+        let init = instance.get_typed_func::<(), ()>(&mut store, "_initialize").ok().filter(|_| entry != "_start");
         let ty = func.ty(&store);
         let params: Vec<Val> = ty.params().map(|p| Val::default_for_ty(&p).unwrap_or(Val::I32(0))).collect();
         let mut results: Vec<Val> = ty.results().map(|r| Val::default_for_ty(&r).unwrap_or(Val::I32(0))).collect();
         let t = Instant::now();
-        let called = func.call(&mut store, &params, &mut results);
+        let called = match init {
+            Some(init) => init.call(&mut store, ()).and_then(|()| func.call(&mut store, &params, &mut results)),
+            None => func.call(&mut store, &params, &mut results),
+        };
         phases.push(phase("run", t));
         called.map_err(|e| classify(e, "run", guest, &captured))?;
         Ok(results.iter().map(val_text).collect())
@@ -227,6 +255,60 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         phases,
         total_ms: started.elapsed().as_secs_f64() * 1e3,
     }
+}
+
+/// A stubbed import was called (the V8 runner's `__host.unknownImport`).
+#[derive(Debug, thiserror::Error)]
+#[error("the guest called {module}.{name}, an import the runner only stubbed")]
+struct UnknownImportCall {
+    module: String,
+    name: String,
+}
+
+/// Every function import the linker cannot satisfy becomes a stub that fails the call.
+fn stub_unknown_imports(linker: &mut Linker<State>, module: &Module) -> Result<(), RunnerError> {
+    let internal = |e: wasmtime::Error| RunnerError::Internal { message: format!("{e:#}") };
+    let wasi = ProvidedImports::wasi_preview1();
+    let missing: Vec<_> = module
+        .imports()
+        .filter_map(|i| i.ty().func().cloned().map(|ty| (i.module().to_string(), i.name().to_string(), ty)))
+        .filter(|(from, name, _)| {
+            let import = ImportRef { module: from.clone(), name: name.clone(), kind: ImportKind::Function };
+            !wasi.provides(&import)
+        })
+        .collect();
+    for (from, name, ty) in missing {
+        let call = (from.clone(), name.clone());
+        linker
+            .func_new(&from, &name, ty, move |_, _, _| {
+                Err(UnknownImportCall { module: call.0.clone(), name: call.1.clone() }.into())
+            })
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// Writes the seed of the guest's file system into one scratch directory per preopen.
+fn scratch_dirs(dirs: &[Preopen], max_fs_bytes: u64) -> Result<Vec<(tempfile::TempDir, String)>, RunnerError> {
+    let seed = load_seed(dirs, max_fs_bytes)?;
+    let io = |path: &std::path::Path, e: std::io::Error| RunnerError::HostDir {
+        path: path.display().to_string(),
+        message: format!("writing the reference engine's scratch copy: {e}"),
+    };
+    let mut out = Vec::new();
+    for guest_name in &seed.preopens {
+        let dir =
+            tempfile::Builder::new().prefix("wasm-runner-ref").tempdir().map_err(|e| io(&std::env::temp_dir(), e))?;
+        out.push((dir, guest_name.clone()));
+    }
+    for entry in &seed.entries {
+        let path = out[entry.preopen].0.path().join(&entry.path);
+        match &entry.bytes {
+            None => std::fs::create_dir(&path).map_err(|e| io(&path, e))?,
+            Some(bytes) => std::fs::write(&path, bytes).map_err(|e| io(&path, e))?,
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the instrumentation's globals and memories from the instance.
@@ -278,6 +360,9 @@ fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Cap
 fn classify_error(e: wasmtime::Error, phase: &str, guest: &GuestLimits, captured: &Captured) -> RunnerError {
     if captured.exceeded() {
         return RunnerError::OutputLimitExceeded { limit_bytes: guest.max_output_bytes };
+    }
+    if let Some(call) = e.downcast_ref::<UnknownImportCall>() {
+        return RunnerError::UnknownImportCalled { module: call.module.clone(), name: call.name.clone() };
     }
     match e.downcast_ref::<Trap>() {
         Some(Trap::StackOverflow) => {

@@ -19,8 +19,6 @@ use crate::limits::{GuestLimits, RunnerLimits};
 
 /// The runner's own JS, compiled at bootstrap.
 pub const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
-/// The WASI preview1 runtime, compiled at bootstrap after the runner script.
-pub const WASI_JS: &str = include_str!("js/wasi.js");
 
 /// A runner with fixed limits. Each call runs in a fresh isolate on its own thread, so a
 /// failed call leaves nothing behind for the next one.

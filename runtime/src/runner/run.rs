@@ -15,6 +15,7 @@ use crate::engine::HostIo;
 use crate::error::RunnerError;
 use crate::guest::{check_entry, prepare_with, Instrumentation, PreparedModule, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
+use crate::wasi::{load_seed, Preopen};
 
 /// What to run and with what.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,13 @@ pub struct RunRequest {
     /// comparison; costs a pass over memory).
     #[serde(default)]
     pub observe: bool,
+    /// Host directories copied into the guest's in-memory file system.
+    #[serde(default)]
+    pub dirs: Vec<Preopen>,
+    /// Function imports the runner does not provide are stubbed; calling one ends the run
+    /// as `unknown_import_called` (wasmtime's `--trap-unknown-imports`).
+    #[serde(default)]
+    pub trap_unknown_imports: bool,
 }
 
 /// The guest's final state, as a differential comparison sees it.
@@ -61,6 +69,15 @@ pub const FNV1A32_INIT: u32 = 0x811c_9dc5;
 impl RunRequest {
     pub fn entry(&self) -> &str {
         self.invoke.as_deref().unwrap_or("_start")
+    }
+
+    /// The imports this request lets a module ask for, given the runner's.
+    pub fn provided_imports(&self, runner: &ProvidedImports) -> ProvidedImports {
+        if self.trap_unknown_imports {
+            runner.clone().stubbing_unknown_functions()
+        } else {
+            runner.clone()
+        }
     }
 }
 
@@ -167,11 +184,17 @@ pub(crate) fn run(
     request: &RunRequest,
 ) -> RunReport {
     let started = Instant::now();
-    let (guest, provided, request) = (guest.clone(), provided.clone(), request.clone());
+    let seed = match load_seed(&request.dirs, guest.max_fs_bytes) {
+        Ok(seed) => seed,
+        Err(error) => return RunReport::failed("v8", error, Vec::new(), started),
+    };
+    let (guest, provided, request) = (guest.clone(), request.provided_imports(provided), request.clone());
     let stack = Some(guest.stack_bytes());
     let result = supervise(limits, stack, move |session| {
         session.set_guest_limits(guest.clone());
-        let io = Rc::new(RefCell::new(HostIo::new(guest.max_output_bytes, request.stdin.clone())));
+        let mut io = HostIo::new(guest.max_output_bytes, request.stdin.clone());
+        io.fs = seed.clone();
+        let io = Rc::new(RefCell::new(io));
         session.set_host_io(io.clone());
         session.bootstrap()?;
         let prepared =
@@ -217,8 +240,15 @@ fn run_prepared(
     request: &RunRequest,
     io: &Rc<RefCell<HostIo>>,
 ) -> (RunOutcome, FinalState, Output) {
-    let options = serde_json::json!({ "args": request.args, "env": request.env, "entry": request.entry() }).to_string();
+    let options = serde_json::json!({
+        "args": request.args,
+        "env": request.env,
+        "fsLimit": guest.max_fs_bytes,
+        "stubUnknownImports": request.trap_unknown_imports,
+    })
+    .to_string();
     session.set_deadline(guest.max_wall_time);
+    io.borrow_mut().deadline = Some(Instant::now() + guest.max_wall_time);
     let outcome = (|| {
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         session.phase("instantiate", |iso| Ok(iso.call_runner_with_module("instantiate", &options).map(drop)?))?;
@@ -256,16 +286,22 @@ fn run_prepared(
     // proc_exit ends execution by termination; it is an exit, not a failure, unless the
     // heap guard or the deadline got there first.
     let exit_code = io.borrow().exit_code;
-    let outcome = match outcome {
-        Ok(returned) => RunOutcome::Ok { returned },
-        Err(error @ (RunnerError::HeapLimitExhausted { .. } | RunnerError::Timeout { .. })) => {
+    let unknown_import = io.borrow().unknown_import_called.clone();
+    let outcome = match (outcome, unknown_import) {
+        (Ok(returned), _) => RunOutcome::Ok { returned },
+        (Err(error @ (RunnerError::HeapLimitExhausted { .. } | RunnerError::Timeout { .. })), _) => {
             RunOutcome::Error { error }
         }
-        Err(_) if exit_code.is_some() => RunOutcome::Exit { code: exit_code.unwrap_or(0) },
-        Err(RunnerError::FuelExhausted { limit, .. }) => {
-            RunOutcome::Error { error: RunnerError::FuelExhausted { used: state.fuel_used, limit } }
+        (Err(_), Some(call)) => {
+            RunOutcome::Error { error: RunnerError::UnknownImportCalled { module: call.module, name: call.name } }
         }
-        Err(error) => RunOutcome::Error { error },
+        (Err(e), None) => match e {
+            _ if exit_code.is_some() => RunOutcome::Exit { code: exit_code.unwrap_or(0) },
+            RunnerError::FuelExhausted { limit, .. } => {
+                RunOutcome::Error { error: RunnerError::FuelExhausted { used: state.fuel_used, limit } }
+            }
+            error => RunOutcome::Error { error },
+        },
     };
     let mut io = io.borrow_mut();
     let output = Output { stdout: std::mem::take(&mut io.stdout), stderr: std::mem::take(&mut io.stderr) };

@@ -24,11 +24,16 @@
   const providers = Object.create(null);
   let instance = null;
 
-  function buildImports(module) {
+  function buildImports(module, stubUnknown) {
     const imports = Object.create(null);
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
       const provider = providers[from];
       if (provider === undefined || !Object.prototype.hasOwnProperty.call(provider, name)) {
+        if (stubUnknown && kind === 'function') {
+          // Ends the run when called (a termination, which guest code cannot catch).
+          (imports[from] ??= Object.create(null))[name] = () => global.__host.unknownImport(from, name);
+          continue;
+        }
         throw new RunnerError('unresolved_import', `unresolved import ${from}.${name} (${kind})`,
           { module: from, name, kind });
       }
@@ -56,8 +61,8 @@
 
   function instantiate(module, optionsJson) {
     const options = JSON.parse(optionsJson);
-    api.wasi?.configure(options.args ?? [], options.env ?? []);
-    const imports = buildImports(module);
+    api.wasi?.configure(options);
+    const imports = buildImports(module, options.stubUnknownImports === true);
     try {
       instance = new WebAssembly.Instance(module, imports);
     } catch (e) {
@@ -78,8 +83,11 @@
     }
     // Zeros of each parameter's kind (BigInt for i64, null for references).
     const args = (params ?? []).map((k) => (k === 'i64' ? 0n : k === 'ref' ? null : 0));
+    // A WASI reactor is initialised before any other export is called.
+    const init = instance.exports._initialize;
     let result;
     try {
+      if (entry !== '_start' && typeof init === 'function') init();
       result = f(...args);
     } catch (e) {
       throw classify(e);

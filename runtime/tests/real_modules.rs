@@ -1,0 +1,162 @@
+//! Real WASI programs nobody here wrote (corpus/real/fetch.sh puts them in the cache):
+//! graphviz.wasm and python.wasm, in the V8 runner and the wasmtime reference, byte for
+//! byte. Skipped, with a message, when the cache is absent; `.ci/run` fetches it first.
+
+use std::path::PathBuf;
+
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::wasi::Preopen;
+use wasm_runner::{reference, RunOutcome, RunReport, RunRequest, Runner, RunnerLimits};
+use wasm_runner_synth::driver::{add_driver, Driver, DriverArg, DriverOutput};
+
+/// The cache folder, or None (and a note on stderr) when it has not been fetched.
+fn cache(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("WASM_RUNNER_REAL_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/real/cache"));
+    if dir.join("COMPLETE").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("{test}: skipped: no real-module cache at {} (run corpus/real/fetch.sh)", dir.display());
+        None
+    }
+}
+
+fn runner() -> Runner {
+    Runner::new(RunnerLimits::default()).with_guest_limits(GuestLimits::default())
+}
+
+fn assert_same(v8: &RunReport, wasmtime: &RunReport) {
+    assert_eq!(v8.outcome, wasmtime.outcome, "outcomes differ; v8 stderr: {}", String::from_utf8_lossy(&v8.stderr));
+    assert!(v8.stdout == wasmtime.stdout, "stdout differs:\nv8: {:?}\nwasmtime: {:?}", v8.stdout, wasmtime.stdout);
+    assert_eq!(v8.stderr, wasmtime.stderr);
+}
+
+fn graphviz_driver(dot: &str) -> Driver {
+    Driver {
+        export: "graphviz_render".into(),
+        args: vec![
+            DriverArg::CString(dot.as_bytes().to_vec()),
+            DriverArg::CString(b"svg".to_vec()),
+            DriverArg::CString(b"dot".to_vec()),
+            DriverArg::OutBuffer(4),
+        ],
+        output: DriverOutput::PointerWithLengthIn(3),
+        entry: "drive".into(),
+    }
+}
+
+#[test]
+fn graphviz_renders_dot_to_svg_like_wasmtime() {
+    let Some(cache) = cache("graphviz_renders_dot_to_svg_like_wasmtime") else { return };
+    let module = std::fs::read(cache.join("graphviz.wasm")).unwrap();
+    let driven = add_driver(&module, &graphviz_driver("digraph G { a -> b; b -> c; a -> c; }")).unwrap();
+    let request = RunRequest { args: vec!["graphviz".into()], invoke: Some("drive".into()), ..Default::default() };
+    let v8 = runner().run(driven.clone(), &request);
+    assert_eq!(v8.outcome.kind(), "ok", "{:?}", v8.outcome);
+    let svg = String::from_utf8_lossy(&v8.stdout);
+    assert!(svg.contains("<svg") && svg.contains("</svg>"), "not SVG: {svg:.300}");
+    for node in ["<title>a</title>", "<title>b</title>", "<title>a&#45;&gt;c</title>"] {
+        assert!(svg.contains(node), "{node} missing from {svg:.2000}");
+    }
+    let wasmtime = reference::run(&driven, &GuestLimits::default(), &request);
+    assert_same(&v8, &wasmtime);
+}
+
+#[test]
+fn graphviz_reports_a_bad_graph_as_a_trap_in_both_engines() {
+    let Some(cache) = cache("graphviz_reports_a_bad_graph_as_a_trap_in_both_engines") else { return };
+    let module = std::fs::read(cache.join("graphviz.wasm")).unwrap();
+    let driven = add_driver(&module, &graphviz_driver("digraph { a -> }")).unwrap();
+    let request = RunRequest { invoke: Some("drive".into()), ..Default::default() };
+    let v8 = runner().run(driven.clone(), &request);
+    assert_eq!(v8.outcome.kind(), "trap", "{:?}", v8.outcome);
+    let wasmtime = reference::run(&driven, &GuestLimits::default(), &request);
+    assert_eq!(wasmtime.outcome.kind(), "trap");
+    assert_eq!(v8.stdout, wasmtime.stdout);
+}
+
+fn python_request(cache: &std::path::Path, code: &str) -> RunRequest {
+    RunRequest {
+        args: ["/usr/local/bin/python.wasm", "-c", code].map(String::from).to_vec(),
+        invoke: Some("run".into()),
+        dirs: vec![Preopen { host: cache.join("python-lib"), guest: "/usr/local/lib".into() }],
+        trap_unknown_imports: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn python_prints_42_like_wasmtime() {
+    let Some(cache) = cache("python_prints_42_like_wasmtime") else { return };
+    let module = std::fs::read(cache.join("python.wasm")).unwrap();
+    let request = python_request(&cache, "print(6*7)");
+    let v8 = runner().run(module.clone(), &request);
+    assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["0".into()] }, "{}", String::from_utf8_lossy(&v8.stderr));
+    assert_eq!(v8.stdout, b"42\n");
+    let wasmtime = reference::run(&module, &GuestLimits::default(), &request);
+    assert_same(&v8, &wasmtime);
+}
+
+/// The file-system calls CPython makes for ordinary file work, in both engines.
+#[test]
+fn python_file_work_matches_wasmtime() {
+    let Some(cache) = cache("python_file_work_matches_wasmtime") else { return };
+    let module = std::fs::read(cache.join("python.wasm")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("input.txt"), "line one\nline two\n").unwrap();
+    std::fs::create_dir(work.path().join("sub")).unwrap();
+    std::fs::write(work.path().join("sub/deep.bin"), [0u8, 1, 2, 255]).unwrap();
+    let code = r#"
+import os
+os.chdir('/work')
+print(sorted(os.listdir('.')), sorted(os.listdir('sub')))
+print(open('input.txt').read().splitlines())
+print(list(open('sub/deep.bin', 'rb').read()), os.stat('sub/deep.bin').st_size)
+with open('out.txt', 'w') as f:
+    f.write('abc' * 1000)
+with open('out.txt', 'r+b') as f:
+    f.seek(2990); f.write(b'XYZ'); f.seek(-5, 2); print(f.read())
+os.mkdir('made'); os.rename('out.txt', 'made/moved.txt')
+print(sorted(os.listdir('made')), os.path.getsize('made/moved.txt'), os.path.exists('out.txt'))
+os.remove('made/moved.txt'); os.rmdir('made')
+print(sorted(os.listdir('.')), os.path.isdir('sub'), os.path.isfile('input.txt'))
+try:
+    open('missing.txt')
+except FileNotFoundError as e:
+    print('missing', e.errno)
+try:
+    os.rmdir('sub')
+except OSError as e:
+    print('not empty', type(e).__name__)
+"#;
+    let mut request = python_request(&cache, code);
+    request.dirs.push(Preopen { host: work.path().to_path_buf(), guest: "/work".into() });
+    let v8 = runner().run(module.clone(), &request);
+    assert_eq!(v8.outcome.kind(), "ok", "{:?} {}", v8.outcome, String::from_utf8_lossy(&v8.stderr));
+    let wasmtime = reference::run(&module, &GuestLimits::default(), &request);
+    assert_same(&v8, &wasmtime);
+    // Guest writes stay in the guest's copy.
+    assert!(!work.path().join("made").exists() && !work.path().join("out.txt").exists());
+}
+
+#[test]
+fn python_warms_up_under_default_limits() {
+    let Some(cache) = cache("python_warms_up_under_default_limits") else { return };
+    let module = std::fs::read(cache.join("python.wasm")).unwrap();
+    // python.wasm imports host.call beyond WASI: a plain warmup names it exactly.
+    let err = runner().warmup(module.clone()).unwrap_err();
+    assert_eq!(err.error.kind(), "unresolved_import");
+    assert!(err.error.to_string().contains("host.call (function)"), "{}", err.error);
+    // Stubbed, it runs under the default limits; every phase stays far below the cap.
+    let report = runner().run(module, &python_request(&cache, "pass"));
+    assert_eq!(report.outcome.kind(), "ok", "{:?}", report.outcome);
+    for phase in &report.phases {
+        assert!(
+            phase.peak_used_heap_bytes < 128 << 20,
+            "{} peaked at {} bytes",
+            phase.name,
+            phase.peak_used_heap_bytes
+        );
+    }
+}
