@@ -10,7 +10,7 @@ pub mod driver;
 mod presets;
 
 pub use build::build;
-pub use presets::{preset, PRESETS};
+pub use presets::{preset, PRESETS, STRESS_PRESETS};
 
 use serde::{Deserialize, Serialize};
 

@@ -193,6 +193,19 @@ fn unknown_import(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments,
     scope.terminate_execution();
 }
 
+/// `__host.setInterrupt(sharedArrayBuffer)`: the guest's interrupt memory (see
+/// `engine::interrupt`), registered once the instance exists.
+fn set_interrupt(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
+    let Ok(buffer) = v8::Local::<v8::SharedArrayBuffer>::try_from(args.get(0)) else { return };
+    if buffer.byte_length() < 4 {
+        return;
+    }
+    let Some(data) = buffer.get_backing_store().data() else { return };
+    if let Some(flag) = scope.get_slot::<std::sync::Arc<super::interrupt::InterruptFlag>>() {
+        flag.attach(data.as_ptr() as usize);
+    }
+}
+
 /// `__host.exit(code)`: records the code and ends the run.
 fn exit(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
     let code = args.get(0).int32_value(scope).unwrap_or(1);
@@ -270,6 +283,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, context: v8::Local<v8::Context>)
     add!("fsRead", fs_read);
     add!("sleep", sleep);
     add!("unknownImport", unknown_import);
+    add!("setInterrupt", set_interrupt);
     let key = v8::String::new(scope, "__host")?;
     context.global(scope).set(scope, key.into(), host.into())?;
     Some(())

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::heap_guard::HeapGuard;
 use super::heap_stats::{HeapTracker, PhaseHeap};
+use super::interrupt::InterruptFlag;
 use super::platform::ensure_initialized;
 
 /// Why a call into JS did not produce a value.
@@ -30,6 +31,7 @@ pub struct RunnerIsolate {
     guard: Arc<HeapGuard>,
     tracker: Box<HeapTracker>,
     heap_limit_bytes: usize,
+    interrupt: Arc<InterruptFlag>,
 }
 
 /// The runner's JS entry points live on this global object.
@@ -55,6 +57,8 @@ impl RunnerIsolate {
         let mut isolate = v8::Isolate::new(params);
         let guard = HeapGuard::install(&mut isolate);
         let tracker = HeapTracker::install(&mut isolate);
+        let interrupt = InterruptFlag::new();
+        isolate.set_slot(Arc::clone(&interrupt));
         let context = {
             v8::scope!(let scope, &mut isolate);
             let context = v8::Context::new(scope, Default::default());
@@ -62,7 +66,7 @@ impl RunnerIsolate {
             super::host::install(scope, context);
             v8::Global::new(scope, context)
         };
-        RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes }
+        RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes, interrupt }
     }
 
     pub fn heap_limit_bytes(&self) -> usize {
@@ -72,6 +76,11 @@ impl RunnerIsolate {
     /// The guard, shared with the watchdog on another thread.
     pub fn guard(&self) -> Arc<HeapGuard> {
         Arc::clone(&self.guard)
+    }
+
+    /// The guest interrupt flag, shared with the watchdog on another thread.
+    pub fn interrupt(&self) -> Arc<InterruptFlag> {
+        Arc::clone(&self.interrupt)
     }
 
     /// A handle another thread may use to terminate execution.
@@ -191,6 +200,8 @@ impl RunnerIsolate {
 
 impl Drop for RunnerIsolate {
     fn drop(&mut self) {
+        // Before the isolate and the guest's interrupt memory go (fields drop after this).
+        self.interrupt.detach();
         self.module = None;
         self.guard.uninstall(&mut self.isolate);
         self.tracker.uninstall(&mut self.isolate);

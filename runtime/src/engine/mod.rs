@@ -5,11 +5,13 @@
 mod heap_guard;
 mod heap_stats;
 mod host;
+mod interrupt;
 mod isolate;
 mod platform;
 
 pub use heap_guard::{GuardPolicy, GuardReport, HeapGuard};
 pub use heap_stats::PhaseHeap;
 pub use host::{fill_random, FsSeed, HostIo, SeedEntry, SharedHostIo, UnknownImportCall};
+pub use interrupt::InterruptFlag;
 pub use isolate::{JsFailure, RunnerIsolate, ScriptOutcome};
 pub use platform::{engine_flags, ensure_initialized, v8_version, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};

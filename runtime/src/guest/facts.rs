@@ -38,6 +38,22 @@ pub struct ModuleFacts {
     /// exceptions can then chain each other into unbounded heap use.
     pub tags_with_ref_payload: u32,
     pub tags: u32,
+    /// `return_call`, `return_call_indirect` and `return_call_ref` instructions: V8's
+    /// optimizing tier does not stop an endless tail-call cycle on TerminateExecution
+    /// (docs/v8-findings.md #5), so the instrumentation guards them.
+    pub tail_calls: u64,
+    /// The start function, if any.
+    pub start_function: Option<u32>,
+}
+
+/// A tail call: the instruction finding #5 is about.
+pub fn is_tail_call(op: &wasmparser::Operator) -> bool {
+    matches!(
+        op,
+        wasmparser::Operator::ReturnCall { .. }
+            | wasmparser::Operator::ReturnCallIndirect { .. }
+            | wasmparser::Operator::ReturnCallRef { .. }
+    )
 }
 
 /// Whether a tag payload type can hold a heap object a guest can chain.
@@ -182,12 +198,26 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
                 }
             }
             Payload::CodeSectionStart { size, .. } => facts.code_bytes = u64::from(*size),
+            Payload::StartSection { func, .. } => facts.start_function = Some(*func),
             _ => {}
         }
         match validator.payload(&payload).map_err(invalid)? {
             wasmparser::ValidPayload::Func(func, body) => {
+                // FuncValidator::validate, unrolled so the same pass sees each operator.
                 let mut func = func.into_validator(Default::default());
-                func.validate(&body).map_err(invalid)?;
+                let mut reader = body.get_binary_reader();
+                func.read_locals(&mut reader).map_err(invalid)?;
+                reader.set_features(wasm_features());
+                let mut ops = wasmparser::OperatorsReader::new(reader);
+                while !ops.eof() {
+                    let offset = ops.original_position();
+                    let op = ops.read().map_err(invalid)?;
+                    if is_tail_call(&op) {
+                        facts.tail_calls += 1;
+                    }
+                    func.op(offset, &op).map_err(invalid)?;
+                }
+                ops.finish().map_err(invalid)?;
             }
             wasmparser::ValidPayload::End(_) => break,
             _ => {}

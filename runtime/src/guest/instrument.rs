@@ -6,6 +6,12 @@
 //!   before it runs, from an i64 global holding the remaining fuel; running out sets a flag
 //!   global and traps, so exhaustion is told apart from a guest `unreachable`.
 //!
+//! - where the module has tail calls, an interrupt check before each one: a one-page shared
+//!   memory the runner's watchdog writes at the deadline, read atomically before every
+//!   `return_call*`; a set flag traps. V8's optimizing tier compiles an endless tail-call
+//!   cycle without any point where TerminateExecution lands (docs/v8-findings.md #5); the
+//!   check gives it one, like wasmtime's epoch check at function entry.
+//!
 //! The two globals are exported under names no guest can spell by accident, so both the
 //! V8 runner and the wasmtime reference read the same counters from the same bytes.
 
@@ -23,6 +29,13 @@ pub const FUEL_EXPORT: &str = "\u{1}wasm-runner:fuel";
 pub const FUEL_EXHAUSTED_EXPORT: &str = "\u{1}wasm-runner:fuel-exhausted";
 /// Export name prefix of every memory, by index, so hosts can size (and hash) all of them.
 pub const MEMORY_EXPORT_PREFIX: &str = "\u{1}wasm-runner:memory";
+/// Export name of the start function, when the module has tail calls: it is then called by
+/// the runner after the interrupt flag is in place rather than by instantiation, so a
+/// tail-call cycle in it can be stopped too.
+pub const START_EXPORT: &str = "\u{1}wasm-runner:start";
+/// Export name of the interrupt flag's shared memory (an i32 at address 0; nonzero stops
+/// the guest at its next tail call). Present only when the module has tail calls.
+pub const INTERRUPT_EXPORT: &str = "\u{1}wasm-runner:interrupt";
 
 const PAGE: u64 = 65536;
 
@@ -39,13 +52,41 @@ pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Re
         fuel_global: facts.globals,
         memory_share,
         table_share,
+        interrupt_memory: (facts.tail_calls > 0).then_some(facts.memories),
+        start_function: facts.start_function.filter(|_| facts.tail_calls > 0),
         globals_done: false,
         exports_done: false,
+        memories_done: false,
     };
     let mut module = wasm_encoder::Module::new();
     pass.parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
         .map_err(|e| RunnerError::Internal { message: format!("instrumentation failed on a validated module: {e}") })?;
-    Ok(module.finish())
+    let out = module.finish();
+    Ok(if pass.start_function.is_some() { without_start_section(out) } else { out })
+}
+
+/// The module without its start section (the runner calls the exported start instead).
+fn without_start_section(module: Vec<u8>) -> Vec<u8> {
+    let mut out = module[..8].to_vec();
+    let mut at = 8;
+    while at < module.len() {
+        let id = module[at];
+        let (mut size, mut shift, mut len) = (0usize, 0, 0);
+        while let Some(b) = module.get(at + 1 + len) {
+            size |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            len += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = (at + 1 + len + size).min(module.len());
+        if id != 8 {
+            out.extend_from_slice(&module[at..end]);
+        }
+        at = end;
+    }
+    out
 }
 
 struct Instrumenter<'m> {
@@ -58,8 +99,13 @@ struct Instrumenter<'m> {
     fuel_global: u32,
     memory_share: u64,
     table_share: u64,
+    /// Index of the interrupt flag's memory (after the guest's), when there are tail calls.
+    interrupt_memory: Option<u32>,
+    /// The start function, exported (and its start section dropped) when guarded.
+    start_function: Option<u32>,
     globals_done: bool,
     exports_done: bool,
+    memories_done: bool,
 }
 
 /// Position of a section in the order the binary format requires.
@@ -91,7 +137,41 @@ impl Instrumenter<'_> {
         globals.global(GlobalType { val_type: ValType::I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
     }
 
+    fn push_memories(&self, memories: &mut wasm_encoder::MemorySection) {
+        if self.interrupt_memory.is_some() {
+            memories.memory(wasm_encoder::MemoryType {
+                minimum: 1,
+                maximum: Some(1),
+                memory64: false,
+                shared: true,
+                page_size_log2: None,
+            });
+        }
+    }
+
+    /// Traps when the watchdog has raised the interrupt flag.
+    fn interrupt_check(&self, f: &mut wasm_encoder::Function) {
+        let Some(memory) = self.interrupt_memory else { return };
+        let flag = wasm_encoder::MemArg {
+            offset: 0,
+            align: 2,
+            target: wasm_encoder::MemArgTarget::Memory(memory),
+            ordering: None,
+        };
+        f.instruction(&Instruction::I32Const(0));
+        f.instruction(&Instruction::I32AtomicLoad(flag));
+        f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+        f.instruction(&Instruction::Unreachable);
+        f.instruction(&Instruction::End);
+    }
+
     fn push_exports(&self, exports: &mut wasm_encoder::ExportSection) {
+        if let Some(memory) = self.interrupt_memory {
+            exports.export(INTERRUPT_EXPORT, ExportKind::Memory, memory);
+        }
+        if let Some(start) = self.start_function {
+            exports.export(START_EXPORT, ExportKind::Func, start);
+        }
         exports.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
         exports.export(FUEL_EXHAUSTED_EXPORT, ExportKind::Global, self.fuel_global + 1);
         for i in 0..self.memories {
@@ -142,7 +222,7 @@ fn ends_segment(op: &Operator) -> bool {
             | Operator::Rethrow { .. }
             | Operator::ThrowRef
             | Operator::Unreachable
-    )
+    ) || super::facts::is_tail_call(op)
 }
 
 /// Structural instructions engines do not execute: they cost no fuel.
@@ -171,6 +251,17 @@ impl Reencode for Instrumenter<'_> {
         let mut out = RoundtripReencoder.table_type(ty)?;
         out.maximum = Some(ty.maximum.map_or(cap, |m| m.min(cap)));
         Ok(out)
+    }
+
+    fn parse_memory_section(
+        &mut self,
+        memories: &mut wasm_encoder::MemorySection,
+        section: wasmparser::MemorySectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_memory_section(self, memories, section)?;
+        self.push_memories(memories);
+        self.memories_done = true;
+        Ok(())
     }
 
     fn parse_global_section(
@@ -209,6 +300,12 @@ impl Reencode for Instrumenter<'_> {
                 None => return Ok(()),
             },
         };
+        if !self.memories_done && self.interrupt_memory.is_some() && next > rank(SectionId::Memory).unwrap_or(0) {
+            let mut memories = wasm_encoder::MemorySection::new();
+            self.push_memories(&mut memories);
+            module.section(&memories);
+            self.memories_done = true;
+        }
         if !self.globals_done && next > rank(SectionId::Global).unwrap_or(0) {
             let mut globals = wasm_encoder::GlobalSection::new();
             self.push_globals(&mut globals);
@@ -240,6 +337,9 @@ impl Reencode for Instrumenter<'_> {
             }
             if ends_segment(&op) {
                 let end = reader.original_position();
+                if super::facts::is_tail_call(&op) {
+                    self.interrupt_check(&mut f);
+                }
                 if cost > 0 {
                     self.charge(&mut f, cost);
                 }

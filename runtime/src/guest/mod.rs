@@ -9,7 +9,9 @@ mod instrument;
 pub use checks::{check_budgets, check_module_size};
 pub use facts::{inspect, wasm_features, ModuleFacts};
 pub use imports::{check_imports, ImportKind, ImportRef, ProvidedImports, WASI_PREVIEW1_FUNCTIONS};
-pub use instrument::{instrument, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, MEMORY_EXPORT_PREFIX};
+pub use instrument::{
+    instrument, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, INTERRUPT_EXPORT, MEMORY_EXPORT_PREFIX, START_EXPORT,
+};
 
 mod prepare;
 pub use entry::check_entry;

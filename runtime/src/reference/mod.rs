@@ -19,7 +19,7 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use crate::error::RunnerError;
 use crate::guest::{
     prepare_with, ImportKind, ImportRef, Instrumentation, PreparedModule, ProvidedImports, FUEL_EXHAUSTED_EXPORT,
-    FUEL_EXPORT, MEMORY_EXPORT_PREFIX,
+    FUEL_EXPORT, MEMORY_EXPORT_PREFIX, START_EXPORT,
 };
 use crate::limits::GuestLimits;
 use crate::runner::{
@@ -117,6 +117,8 @@ fn config(guest: &GuestLimits) -> Config {
         .wasm_exceptions(true)
         .wasm_extended_const(true)
         .wasm_threads(true)
+        // The instrumentation's interrupt flag is a shared memory.
+        .shared_memory(true)
         .wasm_gc(true);
     config
 }
@@ -172,7 +174,8 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .memory_size(guest.max_memory_bytes as usize)
         .table_elements(guest.max_table_elements as usize)
         .tables(guest.max_tables as usize)
-        .memories(guest.max_memories as usize)
+        // One more for the instrumentation's interrupt flag.
+        .memories(guest.max_memories as usize + 1)
         .instances(1)
         .build();
     let mut store = Store::new(&engine, State { wasi, limits });
@@ -202,6 +205,10 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         phases.push(phase("instantiate", t));
         let instance = instance.map_err(|e| classify(e, "instantiate", guest, &captured))?;
         last_instance = Some(instance);
+        // A guarded module's start function, as the V8 runner calls it (see guest::instrument).
+        if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, START_EXPORT) {
+            start.call(&mut store, ()).map_err(|e| classify(e, "instantiate", guest, &captured))?;
+        }
         let entry = request.entry();
         crate::guest::check_entry(&prepared.bytes, entry)?;
         let func = instance.get_func(&mut store, entry).ok_or(RunnerError::NoEntry { name: entry.to_string() })?;

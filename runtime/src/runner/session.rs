@@ -126,6 +126,11 @@ impl Session {
                 }
             }
             JsFailure::Refused(message) => RunnerError::Internal { message },
+            // The watchdog stopped the guest through its interrupt flag (a trap at a tail
+            // call) rather than by termination.
+            JsFailure::Exception { .. } if self.shared.timed_out() => {
+                RunnerError::Timeout { phase: phase.to_string(), limit_ms: self.shared.deadline_ms() }
+            }
             JsFailure::Exception { kind, name, message, detail } => match kind.as_deref() {
                 Some("unresolved_import") => unresolved_import(detail.as_deref(), &message),
                 Some("link_error") => RunnerError::LinkError { message },

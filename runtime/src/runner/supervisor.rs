@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::report::{PhaseReport, WarmupFailure};
 use super::session::Session;
-use crate::engine::{HeapGuard, RunnerIsolate};
+use crate::engine::{HeapGuard, InterruptFlag, RunnerIsolate};
 use crate::error::RunnerError;
 use crate::limits::RunnerLimits;
 
@@ -30,7 +30,7 @@ pub(crate) struct Shared {
     /// When the current stretch of work must be done, and its length in ms for reports.
     deadline: Mutex<(Instant, u64)>,
     timed_out: AtomicBool,
-    isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>)>,
+    isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>, Arc<InterruptFlag>)>,
 }
 
 impl Shared {
@@ -82,7 +82,7 @@ where
     let spawned =
         std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(move || {
             let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes);
-            let _ = worker_shared.isolate.set((isolate.terminator(), isolate.guard()));
+            let _ = worker_shared.isolate.set((isolate.terminator(), isolate.guard(), isolate.interrupt()));
             let mut session = Session::new(isolate, worker_shared);
             let result = job(&mut session);
             let phases = session.into_phases();
@@ -114,7 +114,7 @@ where
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
-        let Some((handle, guard)) = shared.isolate.get() else {
+        let Some((handle, guard, interrupt)) = shared.isolate.get() else {
             continue;
         };
         let now = Instant::now();
@@ -128,6 +128,9 @@ where
         }
         if let Some((since, cause)) = termination_requested {
             handle.terminate_execution();
+            // Where TerminateExecution cannot land (a tail-call cycle in optimized code),
+            // the instrumentation's interrupt check does.
+            interrupt.raise();
             if now.duration_since(since) > limits.termination_grace {
                 let phase = shared.phase();
                 tracing::error!(phase, cause, "termination did not land; abandoning the runner thread");

@@ -19,6 +19,8 @@
   const FUEL = '\u0001wasm-runner:fuel';
   const FUEL_EXHAUSTED = '\u0001wasm-runner:fuel-exhausted';
   const MEMORY_PREFIX = '\u0001wasm-runner:memory';
+  const INTERRUPT = '\u0001wasm-runner:interrupt';
+  const START = '\u0001wasm-runner:start';
 
   // Import providers by module name. The WASI runtime registers itself here.
   const providers = Object.create(null);
@@ -68,6 +70,18 @@
     } catch (e) {
       // The start function may already have run and failed.
       throw classify(e);
+    }
+    // The interrupt flag the watchdog raises (modules with tail calls only).
+    const interrupt = instance.exports[INTERRUPT];
+    if (interrupt instanceof WebAssembly.Memory) global.__host.setInterrupt(interrupt.buffer);
+    // A guarded module's start function runs now, with the flag in place.
+    const start = instance.exports[START];
+    if (typeof start === 'function') {
+      try {
+        start();
+      } catch (e) {
+        throw classify(e);
+      }
     }
     const memory = instance.exports.memory instanceof WebAssembly.Memory
       ? instance.exports.memory : instance.exports[MEMORY_PREFIX + '0'];
