@@ -13,6 +13,8 @@ pub struct PreparedModule {
     /// The instrumented bytes engines run.
     pub bytes: Arc<[u8]>,
     pub fuel_limit: u64,
+    /// Imports beyond what the runner provides were accepted as stubs (see `ProvidedImports`).
+    pub stubs_unknown_imports: bool,
 }
 
 pub fn prepare(bytes: &[u8], limits: &GuestLimits, provided: &ProvidedImports) -> Result<PreparedModule, RunnerError> {
@@ -43,5 +45,5 @@ pub fn prepare_with(
         Instrumentation::Off => bytes.into(),
     };
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
-    Ok(PreparedModule { facts, bytes, fuel_limit })
+    Ok(PreparedModule { facts, bytes, fuel_limit, stubs_unknown_imports: provided.stubs_unknown_functions() })
 }

@@ -244,7 +244,7 @@ fn run_prepared(
         "args": request.args,
         "env": request.env,
         "fsLimit": guest.max_fs_bytes,
-        "stubUnknownImports": request.trap_unknown_imports,
+        "stubUnknownImports": prepared.stubs_unknown_imports,
     })
     .to_string();
     session.set_deadline(guest.max_wall_time);

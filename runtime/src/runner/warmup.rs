@@ -28,8 +28,9 @@ pub(crate) fn warmup(
         let prepared =
             session.phase("guest_checks", |_| Ok(prepare_with(&module, &guest, &provided, instrumentation)?))?;
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
+        let options = serde_json::json!({ "stubUnknownImports": provided.stubs_unknown_functions() }).to_string();
         session.phase("instantiate", |iso| {
-            iso.call_runner_with_module("instantiate", "{}").map(drop).map_err(Into::into)
+            iso.call_runner_with_module("instantiate", &options).map(drop).map_err(Into::into)
         })?;
         Ok(prepared.facts)
     })?;
