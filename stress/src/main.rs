@@ -3,6 +3,7 @@
 //! Drives the runtime's public API only: synthetic modules (the `synth` crate), real ones
 //! from corpus/real/cache, scenarios with stated pass rules, reports in `reports/<run-id>/`.
 
+mod bench_table;
 mod child;
 mod machine;
 mod profile;
@@ -45,6 +46,8 @@ enum Command {
     Synth(SynthArgs),
     /// Compare two runs (report folders or summary.json files); exit 1 on a regression.
     Compare(CompareArgs),
+    /// Turn criterion's results (cargo bench -p wasm-runner) into a Markdown table under reports/.
+    BenchTable(bench_table::BenchTableArgs),
     /// One job in a child process (used by the scenarios).
     #[command(hide = true)]
     Child(child::ChildArgs),
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Nightly(args) => nightly(args),
         Command::Synth(args) => synth(args),
         Command::Compare(args) => compare(args),
+        Command::BenchTable(args) => bench_table::main(args),
         Command::Child(args) => child::main(args),
     }
 }

@@ -104,7 +104,9 @@ pub fn run_with(
     report
 }
 
-fn config(guest: &GuestLimits) -> Config {
+/// The reference engine's configuration: the features V8 ships, the guest's stack, epoch
+/// interruption, shared memory (the instrumentation's interrupt flag).
+pub fn config(guest: &GuestLimits) -> Config {
     let mut config = Config::new();
     config
         .max_wasm_stack(guest.stack_bytes() as usize)

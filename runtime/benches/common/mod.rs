@@ -1,0 +1,182 @@
+//! Warmup-latency benchmarks shared by the three tier targets (`warmup_lazy`,
+//! `warmup_liftoff`, `warmup_optimizing`): V8 flags are fixed when V8 starts, so each tier
+//! is its own process. Throughput is in module bytes per second.
+//!
+//! Groups (ids are `group/tier/size`):
+//! - `warmup`: `Runner::warmup` end to end (bootstrap, guest checks and instrumentation,
+//!   compile, instantiate);
+//! - `phase_<name>`: one phase's time out of full warmups (criterion's `iter_custom` adds up
+//!   the phase's own duration from each warmup's report);
+//! - lazy target only: `wasmparser_validate` (the floor: validation alone),
+//!   `wasmtime_cranelift` and `wasmtime_winch` (compiling the same checked and instrumented
+//!   bytes V8 compiles; wasmtime compiles eagerly whatever the tier).
+//!
+//! Sizes: 1, 8, 32 and 100 MB of synthetic code and python.wasm when corpus/real/cache has
+//! it. Eager tiers and wasmtime stop at 32 MB (compiling 100 MB eagerly takes minutes per
+//! sample), and eager tiers report whole warmups only (phases are measured lazily).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use wasm_runner::guest::{prepare, ProvidedImports};
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{Runner, RunnerLimits};
+
+const MB: u64 = 1_000_000;
+
+pub struct Tier {
+    pub name: &'static str,
+    pub v8_flags: &'static str,
+    /// Whether this tier compiles everything up front (then large sizes are skipped).
+    pub eager: bool,
+}
+
+pub const LAZY: Tier = Tier { name: "lazy", v8_flags: "", eager: false };
+pub const LIFTOFF: Tier =
+    Tier { name: "eager_liftoff", v8_flags: "--liftoff-only --no-wasm-lazy-compilation", eager: true };
+pub const OPTIMIZING: Tier =
+    Tier { name: "eager_optimizing", v8_flags: "--no-liftoff --no-wasm-lazy-compilation", eager: true };
+
+struct Input {
+    name: String,
+    bytes: Vec<u8>,
+    /// python.wasm imports host.call beyond WASI: stubbed.
+    stub_imports: bool,
+}
+
+fn real_cache() -> Option<PathBuf> {
+    let dir = std::env::var_os("WASM_RUNNER_REAL_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/real/cache"));
+    dir.join("COMPLETE").is_file().then_some(dir)
+}
+
+fn inputs(tier: &Tier) -> Vec<Input> {
+    let sizes: &[u64] = if tier.eager { &[MB, 8 * MB, 32 * MB] } else { &[MB, 8 * MB, 32 * MB, 100 * MB] };
+    let mut out: Vec<Input> = sizes
+        .iter()
+        .map(|&s| Input {
+            name: format!("{}mb", s / MB),
+            bytes: wasm_runner_synth::build(&wasm_runner_synth::SynthSpec::code_heavy(s, 1000)),
+            stub_imports: false,
+        })
+        .collect();
+    if tier.eager {
+        // Compiling python.wasm eagerly takes minutes per sample.
+        return out;
+    }
+    if let Some(python) = real_cache().and_then(|d| std::fs::read(d.join("python.wasm")).ok()) {
+        out.push(Input { name: "python".into(), bytes: python, stub_imports: true });
+    } else {
+        eprintln!("python.wasm skipped: no corpus/real/cache (run corpus/real/fetch.sh)");
+    }
+    out
+}
+
+fn runner(input: &Input) -> Runner {
+    let provided = if input.stub_imports {
+        ProvidedImports::wasi_preview1().stubbing_unknown_functions()
+    } else {
+        ProvidedImports::wasi_preview1()
+    };
+    Runner::new(RunnerLimits::default()).with_provided_imports(provided)
+}
+
+/// Fewer, shorter samples for big inputs: one warmup of 100 MB takes seconds.
+fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, bytes: usize) {
+    group.sample_size(10);
+    // One iteration per sample: linear sampling would run 55 of a multi-second warmup.
+    group.sampling_mode(criterion::SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(if bytes > 16_000_000 { 100 } else { 500 }));
+    group.measurement_time(Duration::from_secs(if bytes > 16_000_000 { 20 } else { 5 }));
+}
+
+/// Sets the tier's V8 flags; must run before anything starts V8.
+pub fn set_tier(tier: &Tier) {
+    // Edition 2021: set_var is safe; nothing else runs yet.
+    std::env::set_var(wasm_runner::engine::V8_FLAGS_ENV, tier.v8_flags);
+}
+
+pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
+    let inputs = inputs(tier);
+    for input in &inputs {
+        let runner = runner(input);
+        if let Err(f) = runner.warmup(input.bytes.clone()) {
+            eprintln!("{}: warmup fails ({}), not benchmarked", input.name, f.error);
+            continue;
+        }
+        let mut group = c.benchmark_group(format!("warmup/{}", tier.name));
+        tune(&mut group, input.bytes.len());
+        group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(&input.name), input, |b, input| {
+            b.iter(|| runner.warmup(input.bytes.clone()).expect("warmup"))
+        });
+        group.finish();
+        if tier.eager {
+            // Phases are measured on the default tier; eager ones report the whole warmup.
+            continue;
+        }
+        for phase in ["bootstrap", "wasi_runtime", "guest_checks", "compile", "instantiate"] {
+            let mut group = c.benchmark_group(format!("phase_{phase}/{}", tier.name));
+            tune(&mut group, input.bytes.len());
+            group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(&input.name), input, |b, input| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| {
+                            let report = runner.warmup(input.bytes.clone()).expect("warmup");
+                            Duration::from_secs_f64(report.phase(phase).map_or(0.0, |p| p.duration_ms) / 1e3)
+                        })
+                        .sum()
+                })
+            });
+            group.finish();
+        }
+    }
+    if tier.eager {
+        return;
+    }
+    for input in &inputs {
+        let mut group = c.benchmark_group("wasmparser_validate");
+        tune(&mut group, input.bytes.len());
+        group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(&input.name), input, |b, input| {
+            b.iter(|| {
+                wasmparser::Validator::new_with_features(wasm_runner::guest::wasm_features())
+                    .validate_all(&input.bytes)
+                    .expect("valid")
+            })
+        });
+        group.finish();
+    }
+    // wasmtime compiles eagerly: 100 MB takes minutes per sample, so it stops at 32 MB (and
+    // python.wasm, 99 MB, with Cranelift only through the stress job's real_modules numbers).
+    for input in inputs.iter().filter(|i| i.bytes.len() <= 40_000_000) {
+        let provided = if input.stub_imports {
+            ProvidedImports::wasi_preview1().stubbing_unknown_functions()
+        } else {
+            ProvidedImports::wasi_preview1()
+        };
+        let prepared = prepare(&input.bytes, &GuestLimits::default(), &provided).expect("prepares");
+        for (name, strategy) in [("cranelift", ::wasmtime::Strategy::Cranelift), ("winch", ::wasmtime::Strategy::Winch)]
+        {
+            let mut config = wasm_runner::reference::config(&GuestLimits::default());
+            config.strategy(strategy);
+            let Ok(engine) = ::wasmtime::Engine::new(&config) else { continue };
+            if let Err(e) = ::wasmtime::Module::new(&engine, &prepared.bytes[..]) {
+                eprintln!("{}: wasmtime {name} cannot compile it: {e}", input.name);
+                continue;
+            }
+            let mut group = c.benchmark_group(format!("wasmtime_{name}"));
+            tune(&mut group, input.bytes.len());
+            group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(&input.name), &prepared.bytes, |b, bytes| {
+                b.iter(|| ::wasmtime::Module::new(&engine, &bytes[..]).expect("compiles"))
+            });
+            group.finish();
+        }
+    }
+}
