@@ -4,7 +4,9 @@
 //!
 //! Groups (ids are `group/tier/size`):
 //! - `warmup`: `Runner::warmup` end to end (bootstrap, guest checks and instrumentation,
-//!   compile, instantiate);
+//!   compile, instantiate) on bytes it has not seen (cold);
+//! - `warmup_cached` (lazy): the same bytes again, the guest checks served from the
+//!   process's prepared-module cache;
 //! - `phase_<name>`: one phase's time out of full warmups (criterion's `iter_custom` adds up
 //!   the phase's own duration from each warmup's report);
 //! - lazy target only: `wasmparser_validate` (the floor: validation alone),
@@ -20,7 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use wasm_runner::guest::{prepare, ProvidedImports};
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Runner, RunnerLimits};
@@ -94,6 +96,23 @@ fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTi
     group.measurement_time(Duration::from_secs(if bytes > 16_000_000 { 20 } else { 5 }));
 }
 
+/// `bytes` with a custom section holding a fresh counter: the same module to every engine,
+/// new bytes to the prepared-module cache.
+fn with_nonce(bytes: &[u8]) -> Vec<u8> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NONCE: AtomicU64 = AtomicU64::new(0);
+    let payload = NONCE.fetch_add(1, Ordering::Relaxed).to_le_bytes();
+    let name = b"bench-nonce";
+    let mut out = Vec::with_capacity(bytes.len() + 32);
+    out.extend_from_slice(bytes);
+    out.push(0); // custom section
+    out.push((1 + name.len() + payload.len()) as u8);
+    out.push(name.len() as u8);
+    out.extend_from_slice(name);
+    out.extend_from_slice(&payload);
+    out
+}
+
 /// Sets the tier's V8 flags; must run before anything starts V8.
 pub fn set_tier(tier: &Tier) {
     // Edition 2021: set_var is safe; nothing else runs yet.
@@ -108,13 +127,31 @@ pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
             eprintln!("{}: warmup fails ({}), not benchmarked", input.name, f.error);
             continue;
         }
+        // Cold: every warmup sees new bytes (a nonce in a custom section), so the guest
+        // checks run each time, as on a module's first warmup in a process.
         let mut group = c.benchmark_group(format!("warmup/{}", tier.name));
         tune(&mut group, input.bytes.len());
         group.throughput(Throughput::Bytes(input.bytes.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(&input.name), input, |b, input| {
-            b.iter(|| runner.warmup(input.bytes.clone()).expect("warmup"))
+            b.iter_batched(
+                || with_nonce(&input.bytes),
+                |module| runner.warmup(module).expect("warmup"),
+                BatchSize::PerIteration,
+            )
         });
         group.finish();
+        if !tier.eager {
+            // Cached: the same bytes again, as a runner that warms one guest up repeatedly
+            // sees them (the guest checks come from the process cache).
+            let mut group = c.benchmark_group(format!("warmup_cached/{}", tier.name));
+            tune(&mut group, input.bytes.len());
+            group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+            let shared: std::sync::Arc<[u8]> = input.bytes.clone().into();
+            group.bench_with_input(BenchmarkId::from_parameter(&input.name), &shared, |b, module| {
+                b.iter(|| runner.warmup(module.clone()).expect("warmup"))
+            });
+            group.finish();
+        }
         if tier.eager {
             // Phases are measured on the default tier; eager ones report the whole warmup.
             continue;
@@ -127,7 +164,7 @@ pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
                 b.iter_custom(|iters| {
                     (0..iters)
                         .map(|_| {
-                            let report = runner.warmup(input.bytes.clone()).expect("warmup");
+                            let report = runner.warmup(with_nonce(&input.bytes)).expect("warmup");
                             Duration::from_secs_f64(report.phase(phase).map_or(0.0, |p| p.duration_ms) / 1e3)
                         })
                         .sum()

@@ -85,6 +85,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
     }
     let mut facts = ModuleFacts { bytes: bytes.len(), ..Default::default() };
     let mut validator = Validator::new_with_features(wasm_features());
+    let mut bodies = Vec::new();
     // Parameter lists of function types by type index (None for non-function types).
     let mut func_params: Vec<Option<Vec<wasmparser::ValType>>> = Vec::new();
     let count_tag = |facts: &mut ModuleFacts, func_params: &[Option<Vec<wasmparser::ValType>>], type_idx: u32| {
@@ -202,26 +203,66 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
             _ => {}
         }
         match validator.payload(&payload).map_err(invalid)? {
-            wasmparser::ValidPayload::Func(func, body) => {
-                // FuncValidator::validate, unrolled so the same pass sees each operator.
-                let mut func = func.into_validator(Default::default());
-                let mut reader = body.get_binary_reader();
-                func.read_locals(&mut reader).map_err(invalid)?;
-                reader.set_features(wasm_features());
-                let mut ops = wasmparser::OperatorsReader::new(reader);
-                while !ops.eof() {
-                    let offset = ops.original_position();
-                    let op = ops.read().map_err(invalid)?;
-                    if is_tail_call(&op) {
-                        facts.tail_calls += 1;
-                    }
-                    func.op(offset, &op).map_err(invalid)?;
-                }
-                ops.finish().map_err(invalid)?;
-            }
+            wasmparser::ValidPayload::Func(func, body) => bodies.push((func, body)),
             wasmparser::ValidPayload::End(_) => break,
             _ => {}
         }
     }
+    facts.tail_calls = validate_bodies(bodies).map_err(invalid)?;
     Ok(facts)
+}
+
+type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
+
+/// Bodies below this many in all are validated on the calling thread.
+const PARALLEL_FROM_FUNCTIONS: usize = 256;
+
+/// Validates every function body, on as many threads as there are cores (bodies are
+/// independent once the module's sections are known), and counts tail calls. On failure,
+/// the error is the first invalid body's, as a sequential pass would report it.
+fn validate_bodies(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReaderError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
+        return validate_chunk(bodies);
+    }
+    let per_thread = bodies.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    let mut rest = bodies;
+    while !rest.is_empty() {
+        let tail = rest.split_off(per_thread.min(rest.len()));
+        chunks.push(std::mem::replace(&mut rest, tail));
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks.into_iter().map(|chunk| scope.spawn(move || validate_chunk(chunk))).collect();
+        let mut tail_calls = 0;
+        for handle in handles {
+            // Chunks are in body order, so the first error met is the first invalid body's.
+            tail_calls += handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        }
+        Ok(tail_calls)
+    })
+}
+
+/// FuncValidator::validate, unrolled so the same pass sees each operator.
+fn validate_chunk(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReaderError> {
+    let mut allocations = wasmparser::FuncValidatorAllocations::default();
+    let mut tail_calls = 0;
+    for (func, body) in bodies {
+        let mut func = func.into_validator(allocations);
+        let mut reader = body.get_binary_reader();
+        func.read_locals(&mut reader)?;
+        reader.set_features(wasm_features());
+        let mut ops = wasmparser::OperatorsReader::new(reader);
+        while !ops.eof() {
+            let offset = ops.original_position();
+            let op = ops.read()?;
+            if is_tail_call(&op) {
+                tail_calls += 1;
+            }
+            func.op(offset, &op)?;
+        }
+        ops.finish()?;
+        allocations = func.into_allocations();
+    }
+    Ok(tail_calls)
 }

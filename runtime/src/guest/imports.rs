@@ -97,7 +97,7 @@ pub const WASI_PREVIEW1_FUNCTIONS: &[&str] = &[
 ];
 
 /// The set of imports a runner provides, as (module, name, kind).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProvidedImports {
     functions: Vec<(&'static str, &'static str)>,
     /// Function imports nobody provides get a stub that ends the run when called

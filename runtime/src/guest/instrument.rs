@@ -89,6 +89,7 @@ fn without_start_section(module: Vec<u8>) -> Vec<u8> {
     out
 }
 
+#[derive(Clone)]
 struct Instrumenter<'m> {
     /// The original bytes: segments are copied from them verbatim, since the pass changes
     /// no index a function body refers to (its globals are appended after the guest's).
@@ -321,11 +322,67 @@ impl Reencode for Instrumenter<'_> {
         Ok(())
     }
 
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
+            for body in bodies {
+                let f = self.rewrite_body(body)?;
+                code.function(&f);
+            }
+            return Ok(());
+        }
+        // Bodies are rewritten independently (the pass moves no index), so they are split
+        // across the cores and put back in order.
+        let per_thread = bodies.len().div_ceil(threads);
+        let rewritten = std::thread::scope(|scope| {
+            let handles: Vec<_> = bodies
+                .chunks(per_thread)
+                .map(|chunk| {
+                    let mut worker = self.clone();
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|body| worker.rewrite_body(body.clone()).map(|f| f.into_raw_body()))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        for body in rewritten.iter().flatten() {
+            code.raw(body);
+        }
+        Ok(())
+    }
+
     fn parse_function_body(
         &mut self,
         code: &mut wasm_encoder::CodeSection,
         func: wasmparser::FunctionBody<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        let f = self.rewrite_body(func)?;
+        code.function(&f);
+        Ok(())
+    }
+}
+
+/// Functions below this many in all are instrumented on the calling thread.
+const PARALLEL_FROM_FUNCTIONS: usize = 256;
+
+impl Instrumenter<'_> {
+    /// One body with its fuel charges (and interrupt checks) in place.
+    fn rewrite_body(
+        &mut self,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<wasm_encoder::Function, wasm_encoder::reencode::Error<std::convert::Infallible>> {
         let mut f = self.new_function_with_parsed_locals(&func)?;
         let mut reader = func.get_operators_reader()?;
         let mut start = reader.original_position();
@@ -355,7 +412,6 @@ impl Reencode for Instrumenter<'_> {
             }
             f.raw(self.module[start as usize..end as usize].iter().copied());
         }
-        code.function(&f);
-        Ok(())
+        Ok(f)
     }
 }

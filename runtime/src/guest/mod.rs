@@ -14,5 +14,7 @@ pub use instrument::{
 };
 
 mod prepare;
+mod prepared_cache;
 pub use entry::check_entry;
 pub use prepare::{prepare, prepare_with, Instrumentation, PreparedModule};
+pub use prepared_cache::{prepare_cached, prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};

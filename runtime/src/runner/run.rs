@@ -13,7 +13,7 @@ use super::session::Session;
 use super::supervisor::supervise;
 use crate::engine::HostIo;
 use crate::error::RunnerError;
-use crate::guest::{check_entry, prepare_with, Instrumentation, PreparedModule, ProvidedImports};
+use crate::guest::{check_entry, prepare_cached, Instrumentation, PreparedModule, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
 use crate::wasi::{load_seed, Preopen};
 
@@ -198,7 +198,7 @@ pub(crate) fn run(
         session.set_host_io(io.clone());
         session.bootstrap()?;
         let prepared =
-            session.phase("guest_checks", |_| Ok(prepare_with(&module, &guest, &provided, instrumentation)?))?;
+            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation)?))?;
         Ok(run_prepared(session, &guest, &prepared, &request, &io))
     });
     match result {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::report::{WarmupFailure, WarmupReport};
 use super::supervisor::supervise;
 use crate::engine::HostIo;
-use crate::guest::{prepare_with, Instrumentation, ProvidedImports};
+use crate::guest::{prepare_cached, Instrumentation, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
 
 pub(crate) fn warmup(
@@ -26,7 +26,7 @@ pub(crate) fn warmup(
         session.set_host_io(std::rc::Rc::new(std::cell::RefCell::new(io)));
         session.bootstrap()?;
         let prepared =
-            session.phase("guest_checks", |_| Ok(prepare_with(&module, &guest, &provided, instrumentation)?))?;
+            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation)?))?;
         session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
         let options = serde_json::json!({ "stubUnknownImports": provided.stubs_unknown_functions() }).to_string();
         session.phase("instantiate", |iso| {
