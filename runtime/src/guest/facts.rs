@@ -266,3 +266,35 @@ fn validate_chunk(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReader
     }
     Ok(tail_calls)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` functions; the ones in `invalid` return nothing where an i32 is due.
+    fn module(n: usize, invalid: &[usize]) -> Vec<u8> {
+        let funcs: String = (0..n)
+            .map(|i| {
+                if invalid.contains(&i) {
+                    format!("(func $f{i} (result i32) nop)")
+                } else {
+                    format!("(func $f{i} (result i32) (return_call $f{}))", (i + 1) % n)
+                }
+            })
+            .collect();
+        wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    #[test]
+    fn parallel_validation_reports_the_first_invalid_body_and_counts_tail_calls() {
+        let n = PARALLEL_FROM_FUNCTIONS * 4;
+        let facts = inspect(&module(n, &[])).unwrap();
+        assert_eq!(facts.tail_calls, n as u64);
+        // Two invalid bodies in different chunks: the earlier one is reported, as a
+        // sequential pass would.
+        let both = inspect(&module(n, &[n / 2 + 7, 300])).unwrap_err();
+        let first = inspect(&module(n, &[300])).unwrap_err();
+        assert_eq!(both, first);
+        assert_ne!(inspect(&module(n, &[n / 2 + 7])).unwrap_err(), first);
+    }
+}
