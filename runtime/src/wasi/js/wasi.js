@@ -23,7 +23,6 @@
   const OFLAGS = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 };
   const FDFLAGS = { APPEND: 1 };
   const RIGHTS_ALL = (1n << 30n) - 1n;
-  const RIGHT_FD_READ = 1n << 1n;
   const RIGHT_FD_WRITE = 1n << 6n;
   const NODE_COST = 256;
   const MAX_PATH = 4096;
@@ -518,7 +517,7 @@
         if (node.type === FILETYPE.REG && oflags & OFLAGS.TRUNC) setSize(node, 0);
       }
       const newFd = nextFd++;
-      fds.set(newFd, { node, pos: 0, flags: fdflags, preopen: undefined, read: (rightsBase & RIGHT_FD_READ) !== 0n });
+      fds.set(newFd, { node, pos: 0, flags: fdflags, preopen: undefined });
       view().setUint32(out, newFd, true);
       return E.SUCCESS;
     },
