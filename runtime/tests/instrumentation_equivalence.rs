@@ -10,7 +10,7 @@
 
 use arbitrary::Unstructured;
 use proptest::prelude::*;
-use wasm_runner::guest::Instrumentation;
+use wasm_runner::guest::{inspect, instrument, prepare, wasm_features, Instrumentation, ProvidedImports};
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{reference, RunOutcome, RunReport, RunRequest, Runner, RunnerLimits};
 
@@ -101,4 +101,77 @@ proptest! {
         prop_assert_eq!(v8_on.memory_bytes, wt_on.memory_bytes);
         prop_assert_eq!(v8_on.fuel_used, wt_on.fuel_used);
     }
+}
+
+/// The guest checks rewrite each body while validating it; `instrument` alone rewrites it
+/// from a parse of its own. Both must give the same module.
+fn rewritten_alike(module: &[u8]) -> Result<(), TestCaseError> {
+    let guest = GuestLimits::default();
+    let prepared = match prepare(module, &guest, &ProvidedImports::wasi_preview1().stubbing_unknown_functions()) {
+        Ok(prepared) => prepared,
+        // Refused before instrumenting (a budget, an import kind): nothing to compare.
+        Err(_) => return Ok(()),
+    };
+    let alone = instrument(module, &inspect(module).unwrap(), &guest).unwrap();
+    prop_assert!(*prepared.bytes == *alone, "the validating pass and instrument() rewrote the module differently");
+    Ok(())
+}
+
+/// Tail calls, exceptions, several memories and a start function: everything the
+/// instrumentation treats specially. No imports and no GC types, which the default guest
+/// limits would mostly refuse. With `many`, at least 300 functions, so both passes split
+/// the bodies across threads (wasm-smith fills what the seed does not cover with the
+/// simplest bodies).
+fn broad_smith_config(many: bool) -> wasm_smith::Config {
+    wasm_smith::Config {
+        min_funcs: if many { 300 } else { 1 },
+        max_imports: 0,
+        gc_enabled: false,
+        wide_arithmetic_enabled: false,
+        max_funcs: 600,
+        max_instructions: 40,
+        max_memories: 3,
+        tail_call_enabled: true,
+        exceptions_enabled: true,
+        allow_start_export: true,
+        ..Default::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn validating_pass_rewrites_bodies_as_instrument_does(
+        seed in proptest::collection::vec(any::<u8>(), 256..65536),
+        many in any::<bool>(),
+    ) {
+        let mut u = Unstructured::new(&seed);
+        let Ok(module) = wasm_smith::Module::new(broad_smith_config(many), &mut u) else { return Ok(()) };
+        rewritten_alike(&module.to_bytes())?;
+    }
+}
+
+#[test]
+fn parallel_rewrite_keeps_body_order_tail_calls_and_the_start_function() {
+    // Over a thousand functions: both passes split the bodies across threads.
+    let funcs: String = (0..1200)
+        .map(|i| match i % 3 {
+            0 => format!("(func $f{i} (param i32) (result i32) (local i64 f32) (return_call $f{} (local.get 0)))", i + 1),
+            1 => format!(
+                "(func $f{i} (param i32) (result i32) (block (br_if 0 (local.get 0))) (i32.add (local.get 0) (i32.const {i})) (call $f{}))",
+                i + 1
+            ),
+            _ => format!("(func $f{i} (param i32) (result i32) (loop (br_if 0 (i32.eqz (local.get 0)))) (local.get 0))"),
+        })
+        .collect();
+    let wat =
+        format!("(module (memory 1) {funcs} (func $last (param i32) (result i32) (local.get 0)) (func $s) (start $s))")
+            .replace("$f1200", "$last");
+    let module = wat::parse_str(wat).unwrap();
+    let facts = inspect(&module).unwrap();
+    assert_eq!(facts.tail_calls, 400);
+    rewritten_alike(&module).unwrap();
+    let prepared = prepare(&module, &GuestLimits::default(), &ProvidedImports::wasi_preview1()).unwrap();
+    wasmparser::Validator::new_with_features(wasm_features()).validate_all(&prepared.bytes).unwrap();
 }

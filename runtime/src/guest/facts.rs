@@ -4,6 +4,7 @@ use serde::Serialize;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
 use super::imports::{ImportKind, ImportRef};
+use super::instrument::{BodyRewriter, RewrittenBodies};
 use crate::error::RunnerError;
 
 /// The proposals V8 15.2 ships enabled, so wasmparser accepts what V8 will compile:
@@ -68,6 +69,16 @@ fn chains_heap(ty: &wasmparser::ValType) -> bool {
 
 /// Validates `bytes` (with `wasm_features`) and counts what the module declares.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
+    inspect_with(bytes, false).map(|(facts, _)| facts)
+}
+
+/// `inspect`, rewriting each function body for the instrumentation while it is validated:
+/// one parse of the code for both (`instrument::instrument_rewritten` takes the bodies).
+pub(crate) fn inspect_and_rewrite(bytes: &[u8]) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
+    inspect_with(bytes, true)
+}
+
+fn inspect_with(bytes: &[u8], rewrite: bool) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
     if bytes.is_empty() {
         return Err(RunnerError::InvalidModule { reason: "the module is empty (0 bytes)".into(), offset: 0 });
     }
@@ -208,8 +219,11 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
             _ => {}
         }
     }
-    facts.tail_calls = validate_bodies(bodies).map_err(invalid)?;
-    Ok(facts)
+    // Every section a body can refer to precedes the code, so the counts are final here.
+    let rewriter = rewrite.then(|| BodyRewriter::for_module(facts.globals, facts.memories));
+    let (tail_calls, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes))).map_err(invalid)?;
+    facts.tail_calls = tail_calls;
+    Ok((facts, rewritten))
 }
 
 type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
@@ -217,13 +231,21 @@ type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, was
 /// Bodies below this many in all are validated on the calling thread.
 const PARALLEL_FROM_FUNCTIONS: usize = 256;
 
+/// The instrumentation's body rewriter and the module's bytes, when bodies are rewritten.
+type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8])>;
+
 /// Validates every function body, on as many threads as there are cores (bodies are
-/// independent once the module's sections are known), and counts tail calls. On failure,
-/// the error is the first invalid body's, as a sequential pass would report it.
-fn validate_bodies(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReaderError> {
+/// independent once the module's sections are known), counts tail calls, and with
+/// `rewrite` rewrites each body in the same pass (chunks returned in body order). On
+/// failure, the error is the first invalid body's, as a sequential pass would report it.
+fn validate_bodies(
+    bodies: Vec<Body<'_>>,
+    rewrite: Rewrite<'_>,
+) -> Result<(u64, Vec<RewrittenBodies>), wasmparser::BinaryReaderError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
-        return validate_chunk(bodies);
+        let (tail_calls, rewritten) = validate_chunk(bodies, rewrite)?;
+        return Ok((tail_calls, vec![rewritten]));
     }
     let per_thread = bodies.len().div_ceil(threads);
     let mut chunks = Vec::with_capacity(threads);
@@ -233,26 +255,39 @@ fn validate_bodies(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReade
         chunks.push(std::mem::replace(&mut rest, tail));
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.into_iter().map(|chunk| scope.spawn(move || validate_chunk(chunk))).collect();
+        let handles: Vec<_> =
+            chunks.into_iter().map(|chunk| scope.spawn(move || validate_chunk(chunk, rewrite))).collect();
         let mut tail_calls = 0;
+        let mut rewritten = Vec::with_capacity(handles.len());
         for handle in handles {
             // Chunks are in body order, so the first error met is the first invalid body's.
-            tail_calls += handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            let (count, bodies) = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            tail_calls += count;
+            rewritten.push(bodies);
         }
-        Ok(tail_calls)
+        Ok((tail_calls, rewritten))
     })
 }
 
 /// FuncValidator::validate, unrolled so the same pass sees each operator.
-fn validate_chunk(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReaderError> {
+fn validate_chunk(
+    bodies: Vec<Body<'_>>,
+    rewrite: Rewrite<'_>,
+) -> Result<(u64, RewrittenBodies), wasmparser::BinaryReaderError> {
     let mut allocations = wasmparser::FuncValidatorAllocations::default();
     let mut tail_calls = 0;
+    let mut out = match rewrite {
+        Some(_) => RewrittenBodies::with_capacity_for(bodies.iter().map(|(_, body)| body.range())),
+        None => RewrittenBodies::default(),
+    };
     for (func, body) in bodies {
         let mut func = func.into_validator(allocations);
         let mut reader = body.get_binary_reader();
+        let locals_start = reader.original_position();
         func.read_locals(&mut reader)?;
         reader.set_features(wasm_features());
         let mut ops = wasmparser::OperatorsReader::new(reader);
+        let mut state = rewrite.map(|(rw, module)| rw.begin(module, locals_start..ops.original_position(), &mut out));
         while !ops.eof() {
             let offset = ops.original_position();
             let op = ops.read()?;
@@ -260,11 +295,17 @@ fn validate_chunk(bodies: Vec<Body<'_>>) -> Result<u64, wasmparser::BinaryReader
                 tail_calls += 1;
             }
             func.op(offset, &op)?;
+            if let (Some((rw, module)), Some(state)) = (rewrite, state.as_mut()) {
+                rw.op(module, state, &op, ops.original_position(), &mut out);
+            }
         }
         ops.finish()?;
+        if let (Some((rw, module)), Some(state)) = (rewrite, state) {
+            rw.finish(module, state, ops.original_position(), &mut out);
+        }
         allocations = func.into_allocations();
     }
-    Ok(tail_calls)
+    Ok((tail_calls, out))
 }
 
 #[cfg(test)]

@@ -15,8 +15,10 @@
 //! The two globals are exported under names no guest can spell by accident, so both the
 //! V8 runner and the wasmtime reference read the same counters from the same bytes.
 
+use std::ops::Range;
+
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasm_encoder::{ConstExpr, ExportKind, GlobalType, Instruction, SectionId, ValType};
+use wasm_encoder::{ConstExpr, Encode, ExportKind, GlobalType, Instruction, SectionId, ValType};
 use wasmparser::Operator;
 
 use super::facts::ModuleFacts;
@@ -41,6 +43,26 @@ const PAGE: u64 = 65536;
 
 /// Rewrites `bytes` (already validated and within budget) for `limits`.
 pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Result<Vec<u8>, RunnerError> {
+    instrument_module(bytes, facts, limits, None)
+}
+
+/// `instrument` with the function bodies already rewritten by `BodyRewriter` (during
+/// validation, see `facts::inspect_and_rewrite`), so the code is not parsed a second time.
+pub(crate) fn instrument_rewritten(
+    bytes: &[u8],
+    facts: &ModuleFacts,
+    limits: &GuestLimits,
+    code: Vec<RewrittenBodies>,
+) -> Result<Vec<u8>, RunnerError> {
+    instrument_module(bytes, facts, limits, Some(code))
+}
+
+fn instrument_module(
+    bytes: &[u8],
+    facts: &ModuleFacts,
+    limits: &GuestLimits,
+    code: Option<Vec<RewrittenBodies>>,
+) -> Result<Vec<u8>, RunnerError> {
     let limit_pages = limits.max_memory_bytes / PAGE;
     let memory_share = limit_pages.saturating_sub(facts.memory_initial_pages) / u64::from(facts.memories.max(1));
     let table_share =
@@ -49,7 +71,8 @@ pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Re
         module: bytes,
         memories: facts.memories,
         fuel: limits.fuel(),
-        fuel_global: facts.globals,
+        bodies: BodyRewriter::for_module(facts.globals, facts.memories),
+        rewritten: code,
         memory_share,
         table_share,
         interrupt_memory: (facts.tail_calls > 0).then_some(facts.memories),
@@ -89,15 +112,15 @@ fn without_start_section(module: Vec<u8>) -> Vec<u8> {
     out
 }
 
-#[derive(Clone)]
 struct Instrumenter<'m> {
     /// The original bytes: segments are copied from them verbatim, since the pass changes
     /// no index a function body refers to (its globals are appended after the guest's).
     module: &'m [u8],
     memories: u32,
     fuel: u64,
-    /// Index of the fuel global; the exhausted flag follows it.
-    fuel_global: u32,
+    bodies: BodyRewriter,
+    /// Bodies rewritten during validation, in order; None: rewrite them here.
+    rewritten: Option<Vec<RewrittenBodies>>,
     memory_share: u64,
     table_share: u64,
     /// Index of the interrupt flag's memory (after the guest's), when there are tail calls.
@@ -150,22 +173,6 @@ impl Instrumenter<'_> {
         }
     }
 
-    /// Traps when the watchdog has raised the interrupt flag.
-    fn interrupt_check(&self, f: &mut wasm_encoder::Function) {
-        let Some(memory) = self.interrupt_memory else { return };
-        let flag = wasm_encoder::MemArg {
-            offset: 0,
-            align: 2,
-            target: wasm_encoder::MemArgTarget::Memory(memory),
-            ordering: None,
-        };
-        f.instruction(&Instruction::I32Const(0));
-        f.instruction(&Instruction::I32AtomicLoad(flag));
-        f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
-        f.instruction(&Instruction::Unreachable);
-        f.instruction(&Instruction::End);
-    }
-
     fn push_exports(&self, exports: &mut wasm_encoder::ExportSection) {
         if let Some(memory) = self.interrupt_memory {
             exports.export(INTERRUPT_EXPORT, ExportKind::Memory, memory);
@@ -173,28 +180,11 @@ impl Instrumenter<'_> {
         if let Some(start) = self.start_function {
             exports.export(START_EXPORT, ExportKind::Func, start);
         }
-        exports.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
-        exports.export(FUEL_EXHAUSTED_EXPORT, ExportKind::Global, self.fuel_global + 1);
+        exports.export(FUEL_EXPORT, ExportKind::Global, self.bodies.fuel_global);
+        exports.export(FUEL_EXHAUSTED_EXPORT, ExportKind::Global, self.bodies.fuel_global + 1);
         for i in 0..self.memories {
             exports.export(&format!("{MEMORY_EXPORT_PREFIX}{i}"), ExportKind::Memory, i);
         }
-    }
-
-    /// The charge placed before a segment of `cost` instructions.
-    fn charge(&self, f: &mut wasm_encoder::Function, cost: u64) {
-        let fuel = self.fuel_global;
-        f.instruction(&Instruction::GlobalGet(fuel));
-        f.instruction(&Instruction::I64Const(cost as i64));
-        f.instruction(&Instruction::I64LtU);
-        f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
-        f.instruction(&Instruction::I32Const(1));
-        f.instruction(&Instruction::GlobalSet(fuel + 1));
-        f.instruction(&Instruction::Unreachable);
-        f.instruction(&Instruction::End);
-        f.instruction(&Instruction::GlobalGet(fuel));
-        f.instruction(&Instruction::I64Const(cost as i64));
-        f.instruction(&Instruction::I64Sub);
-        f.instruction(&Instruction::GlobalSet(fuel));
     }
 }
 
@@ -327,91 +317,189 @@ impl Reencode for Instrumenter<'_> {
         code: &mut wasm_encoder::CodeSection,
         section: wasmparser::CodeSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
-            for body in bodies {
-                let f = self.rewrite_body(body)?;
-                code.function(&f);
+        let chunks = match self.rewritten.take() {
+            Some(chunks) => chunks,
+            None => {
+                let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
+                self.bodies.rewrite_all(self.module, &bodies)?
             }
-            return Ok(());
-        }
-        // Bodies are rewritten independently (the pass moves no index), so they are split
-        // across the cores and put back in order.
-        let per_thread = bodies.len().div_ceil(threads);
-        let rewritten = std::thread::scope(|scope| {
-            let handles: Vec<_> = bodies
-                .chunks(per_thread)
-                .map(|chunk| {
-                    let mut worker = self.clone();
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|body| worker.rewrite_body(body.clone()).map(|f| f.into_raw_body()))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect::<Result<Vec<_>, _>>()
-        })?;
-        for body in rewritten.iter().flatten() {
+        };
+        for body in chunks.iter().flat_map(RewrittenBodies::iter) {
             code.raw(body);
         }
         Ok(())
     }
+}
 
-    fn parse_function_body(
-        &mut self,
-        code: &mut wasm_encoder::CodeSection,
-        func: wasmparser::FunctionBody<'_>,
-    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        let f = self.rewrite_body(func)?;
-        code.function(&f);
-        Ok(())
+/// Functions below this many in all are rewritten on the calling thread.
+const PARALLEL_FROM_FUNCTIONS: usize = 256;
+
+/// The per-body half of the pass: fuel charges (and interrupt checks) placed as a body's
+/// operators stream past. Validation drives it (`facts::inspect_and_rewrite`), so each
+/// body is parsed once for both; `instrument` alone drives it with a plain reader.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyRewriter {
+    /// Index of the fuel global (after the guest's); the exhausted flag follows it.
+    fuel_global: u32,
+    /// Index the interrupt flag's memory gets (after the guest's) if the module has tail
+    /// calls; a body refers to it only at a tail call, so no body without one depends on it.
+    interrupt_memory: u32,
+}
+
+/// Rewritten function bodies of a run of functions, in order, without size prefixes.
+#[derive(Debug, Default)]
+pub(crate) struct RewrittenBodies {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RewrittenBodies {
+    /// Room for bodies spanning `ranges` of the original and their charges (a charge is
+    /// at most ~30 bytes per segment; most segments are longer than their charge).
+    pub(crate) fn with_capacity_for(ranges: impl Iterator<Item = Range<u64>>) -> Self {
+        let (bytes, count) = ranges
+            .fold((0usize, 0usize), |(bytes, count), r| (bytes.saturating_add((r.end - r.start) as usize), count + 1));
+        RewrittenBodies { bytes: Vec::with_capacity(bytes.saturating_mul(2)), ends: Vec::with_capacity(count) }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(start, end)| &self.bytes[start..end])
     }
 }
 
-/// Functions below this many in all are instrumented on the calling thread.
-const PARALLEL_FROM_FUNCTIONS: usize = 256;
+/// Where a body being rewritten stands: its current straight-line segment.
+pub(crate) struct BodyInProgress {
+    segment_start: u64,
+    cost: u64,
+}
 
-impl Instrumenter<'_> {
-    /// One body with its fuel charges (and interrupt checks) in place.
-    fn rewrite_body(
-        &mut self,
-        func: wasmparser::FunctionBody<'_>,
-    ) -> Result<wasm_encoder::Function, wasm_encoder::reencode::Error<std::convert::Infallible>> {
-        let mut f = self.new_function_with_parsed_locals(&func)?;
-        let mut reader = func.get_operators_reader()?;
-        let mut start = reader.original_position();
-        let mut cost = 0u64;
-        while !reader.eof() {
-            let op = reader.read()?;
-            if !is_free(&op) {
-                cost += 1;
-            }
-            if ends_segment(&op) {
-                let end = reader.original_position();
-                if super::facts::is_tail_call(&op) {
-                    self.interrupt_check(&mut f);
-                }
-                if cost > 0 {
-                    self.charge(&mut f, cost);
-                }
-                f.raw(self.module[start as usize..end as usize].iter().copied());
-                start = end;
-                cost = 0;
-            }
+impl BodyRewriter {
+    /// For a module with `globals` and `memories` (imported and defined).
+    pub(crate) fn for_module(globals: u32, memories: u32) -> Self {
+        BodyRewriter { fuel_global: globals, interrupt_memory: memories }
+    }
+
+    /// Starts a body whose local declarations are `module[locals]`; they are copied as
+    /// they are (the pass adds no locals).
+    pub(crate) fn begin(&self, module: &[u8], locals: Range<u64>, out: &mut RewrittenBodies) -> BodyInProgress {
+        out.bytes.extend_from_slice(&module[locals.start as usize..locals.end as usize]);
+        BodyInProgress { segment_start: locals.end, cost: 0 }
+    }
+
+    /// `op`, which ends at `end` in `module`, has been read.
+    pub(crate) fn op(
+        &self,
+        module: &[u8],
+        body: &mut BodyInProgress,
+        op: &Operator,
+        end: u64,
+        out: &mut RewrittenBodies,
+    ) {
+        if !is_free(op) {
+            body.cost += 1;
         }
-        let end = reader.original_position();
-        if start < end {
-            if cost > 0 {
-                self.charge(&mut f, cost);
+        if ends_segment(op) {
+            if super::facts::is_tail_call(op) {
+                self.interrupt_check(&mut out.bytes);
             }
-            f.raw(self.module[start as usize..end as usize].iter().copied());
+            self.flush(module, body, end, out);
         }
-        Ok(f)
+    }
+
+    /// The body ends at `end` in `module`.
+    pub(crate) fn finish(&self, module: &[u8], mut body: BodyInProgress, end: u64, out: &mut RewrittenBodies) {
+        self.flush(module, &mut body, end, out);
+        out.ends.push(out.bytes.len());
+    }
+
+    /// The current segment, charged for, then copied.
+    fn flush(&self, module: &[u8], body: &mut BodyInProgress, end: u64, out: &mut RewrittenBodies) {
+        if body.cost > 0 {
+            self.charge(&mut out.bytes, body.cost);
+        }
+        out.bytes.extend_from_slice(&module[body.segment_start as usize..end as usize]);
+        body.segment_start = end;
+        body.cost = 0;
+    }
+
+    /// The charge placed before a segment of `cost` instructions.
+    fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
+        let fuel = self.fuel_global;
+        for instruction in [
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64LtU,
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::I32Const(1),
+            Instruction::GlobalSet(fuel + 1),
+            Instruction::Unreachable,
+            Instruction::End,
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64Sub,
+            Instruction::GlobalSet(fuel),
+        ] {
+            instruction.encode(sink);
+        }
+    }
+
+    /// Traps when the watchdog has raised the interrupt flag.
+    fn interrupt_check(&self, sink: &mut Vec<u8>) {
+        let flag = wasm_encoder::MemArg {
+            offset: 0,
+            align: 2,
+            target: wasm_encoder::MemArgTarget::Memory(self.interrupt_memory),
+            ordering: None,
+        };
+        for instruction in [
+            Instruction::I32Const(0),
+            Instruction::I32AtomicLoad(flag),
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::Unreachable,
+            Instruction::End,
+        ] {
+            instruction.encode(sink);
+        }
+    }
+
+    /// Every body, without validating (`bytes` is already valid), on as many threads as
+    /// there are cores; chunks come back in body order.
+    fn rewrite_all(
+        &self,
+        module: &[u8],
+        bodies: &[wasmparser::FunctionBody<'_>],
+    ) -> Result<Vec<RewrittenBodies>, wasmparser::BinaryReaderError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
+            return Ok(vec![self.rewrite_chunk(module, bodies)?]);
+        }
+        let per_thread = bodies.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                bodies.chunks(per_thread).map(|chunk| scope.spawn(move || self.rewrite_chunk(module, chunk))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        })
+    }
+
+    fn rewrite_chunk(
+        &self,
+        module: &[u8],
+        bodies: &[wasmparser::FunctionBody<'_>],
+    ) -> Result<RewrittenBodies, wasmparser::BinaryReaderError> {
+        let mut out = RewrittenBodies::with_capacity_for(bodies.iter().map(|body| body.range()));
+        for body in bodies {
+            let mut reader = body.get_binary_reader_for_operators()?;
+            reader.set_features(super::facts::wasm_features());
+            let locals = body.range().start..reader.original_position();
+            let mut ops = wasmparser::OperatorsReader::new(reader);
+            let mut state = self.begin(module, locals, &mut out);
+            while !ops.eof() {
+                let op = ops.read()?;
+                self.op(module, &mut state, &op, ops.original_position(), &mut out);
+            }
+            self.finish(module, state, ops.original_position(), &mut out);
+        }
+        Ok(out)
     }
 }

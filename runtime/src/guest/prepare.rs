@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::{check_budgets, check_imports, check_module_size, inspect, instrument, ModuleFacts, ProvidedImports};
+use super::facts::{inspect, inspect_and_rewrite};
+use super::instrument::instrument_rewritten;
+use super::{check_budgets, check_imports, check_module_size, ModuleFacts, ProvidedImports};
 use crate::error::RunnerError;
 use crate::limits::GuestLimits;
 
@@ -37,12 +39,20 @@ pub fn prepare_with(
     instrumentation: Instrumentation,
 ) -> Result<PreparedModule, RunnerError> {
     check_module_size(bytes.len(), limits)?;
-    let facts = inspect(bytes)?;
+    // Bodies are rewritten while they are validated (one parse of the code); a module the
+    // later checks refuse wasted that work, bounded by the module size limit.
+    let (facts, rewritten) = match instrumentation {
+        Instrumentation::On => {
+            let (facts, rewritten) = inspect_and_rewrite(bytes)?;
+            (facts, Some(rewritten))
+        }
+        Instrumentation::Off => (inspect(bytes)?, None),
+    };
     check_budgets(&facts, limits)?;
     check_imports(&facts.imports, provided)?;
-    let bytes: Arc<[u8]> = match instrumentation {
-        Instrumentation::On => instrument(bytes, &facts, limits)?.into(),
-        Instrumentation::Off => bytes.into(),
+    let bytes: Arc<[u8]> = match rewritten {
+        Some(code) => instrument_rewritten(bytes, &facts, limits, code)?.into(),
+        None => bytes.into(),
     };
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
     Ok(PreparedModule { facts, bytes, fuel_limit, stubs_unknown_imports: provided.stubs_unknown_functions() })
