@@ -1,4 +1,5 @@
-//! One validating pass over the module that also collects what later checks need.
+//! One validating pass over the module that also collects what later checks need and,
+//! when asked, rewrites each function body for the instrumentation as it validates it.
 
 use serde::Serialize;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};

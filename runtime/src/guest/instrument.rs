@@ -12,6 +12,10 @@
 //!   cycle without any point where TerminateExecution lands (docs/v8-findings.md #5); the
 //!   check gives it one, like wasmtime's epoch check at function entry.
 //!
+//! Function bodies are rewritten by `BodyRewriter` as their operators stream past: in the
+//! guest checks, while each body is validated (`facts::inspect_and_rewrite`), so the code
+//! is parsed once; `instrument` alone drives it with a plain reader.
+//!
 //! The two globals are exported under names no guest can spell by accident, so both the
 //! V8 runner and the wasmtime reference read the same counters from the same bytes.
 
