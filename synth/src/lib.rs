@@ -7,9 +7,11 @@
 
 mod build;
 pub mod driver;
+mod nonce;
 mod presets;
 
 pub use build::build;
+pub use nonce::with_nonce;
 pub use presets::{preset, PRESETS, STRESS_PRESETS};
 
 use serde::{Deserialize, Serialize};

@@ -96,21 +96,12 @@ fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTi
     group.measurement_time(Duration::from_secs(if bytes > 16_000_000 { 20 } else { 5 }));
 }
 
-/// `bytes` with a custom section holding a fresh counter: the same module to every engine,
-/// new bytes to the prepared-module cache.
+/// `bytes` with a fresh counter in a custom section: the same module to every engine, new
+/// bytes to the prepared-module cache.
 fn with_nonce(bytes: &[u8]) -> Vec<u8> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NONCE: AtomicU64 = AtomicU64::new(0);
-    let payload = NONCE.fetch_add(1, Ordering::Relaxed).to_le_bytes();
-    let name = b"bench-nonce";
-    let mut out = Vec::with_capacity(bytes.len() + 32);
-    out.extend_from_slice(bytes);
-    out.push(0); // custom section
-    out.push((1 + name.len() + payload.len()) as u8);
-    out.push(name.len() as u8);
-    out.extend_from_slice(name);
-    out.extend_from_slice(&payload);
-    out
+    wasm_runner_synth::with_nonce(bytes, NONCE.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Sets the tier's V8 flags; must run before anything starts V8.
