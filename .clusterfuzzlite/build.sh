@@ -7,8 +7,9 @@ cd "$SRC/wasm-runner"
 # ../shared/v8 does in this workplace) or the crate downloads it where the host is reachable.
 if [ -d "$SRC/v8" ]; then export RUSTY_V8_ARCHIVE="$SRC/v8"; fi
 cargo fuzz build -O
-for target in warmup guest_limits differential instrument guest_checks terminate; do
-  cp "fuzz/target/x86_64-unknown-linux-gnu/release/$target" "$OUT/"
+# The fuzz crate is a workspace member: its binaries land in the workspace's target folder.
+for target in $(cargo fuzz list); do
+  cp "target/x86_64-unknown-linux-gnu/release/$target" "$OUT/"
   printf '[libfuzzer]\nrss_limit_mb = 8192\ntimeout = 60\n\n[asan]\ndetect_leaks = 0\n' > "$OUT/$target.options"
   if [ -d "corpus/$target" ]; then
     (cd "corpus/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)

@@ -1,8 +1,13 @@
-//! Property: raw bytes through the Rust-side checks never panic, and whatever the checks
-//! accept, wasmparser accepts too, before and after instrumentation.
-//!
-//! Oracle: `wasm_runner_fuzzing::oracles::guest_checks`; inputs that break it belong in
-//! `corpus/regressions/guest_checks/`, where `cargo test` replays them.
+//! The `guest_checks` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/guest_checks/`, where
+//! `cargo test -p wasm-runner-fuzz` replays them.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| wasm_runner_fuzzing::oracles::guest_checks(data));
+use libfuzzer_sys::{fuzz_target, Corpus};
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    match wasm_runner_fuzz::oracles::guest_checks(data) {
+        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
+        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
+    }
+});

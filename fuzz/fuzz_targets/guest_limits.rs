@@ -1,9 +1,13 @@
-//! Property: under small arbitrary guest limits, a run never ends with linear memory above
-//! the cap or fuel used above the limit, and always ends in one of the typed outcomes
-//! (never `heap_limit_exhausted`, `termination_lost`, an internal or a JS error).
-//!
-//! Oracle: `wasm_runner_fuzzing::oracles::guest_limits`; inputs that break it belong in
-//! `corpus/regressions/guest_limits/`, where `cargo test` replays them.
+//! The `guest_limits` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/guest_limits/`, where
+//! `cargo test -p wasm-runner-fuzz` replays them.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| wasm_runner_fuzzing::oracles::guest_limits(data));
+use libfuzzer_sys::{fuzz_target, Corpus};
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    match wasm_runner_fuzz::oracles::guest_limits(data) {
+        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
+        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
+    }
+});

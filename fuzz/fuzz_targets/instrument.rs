@@ -1,9 +1,13 @@
-//! Property: any valid module stays valid through the instrumentation, and with ample
-//! fuel it computes the same result as the original (run in wasmtime, whose speed keeps
-//! this target fast; the V8 side is covered by `differential`).
-//!
-//! Oracle: `wasm_runner_fuzzing::oracles::instrument`; inputs that break it belong in
-//! `corpus/regressions/instrument/`, where `cargo test` replays them.
+//! The `instrument` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/instrument/`, where
+//! `cargo test -p wasm-runner-fuzz` replays them.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| wasm_runner_fuzzing::oracles::instrument(data));
+use libfuzzer_sys::{fuzz_target, Corpus};
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    match wasm_runner_fuzz::oracles::instrument(data) {
+        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
+        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
+    }
+});

@@ -1,10 +1,13 @@
-//! Property: a wasm-smith module of any size warms up under default limits without ever
-//! reaching the runner's heap guard and without a panic; when it does not warm up, the
-//! reason is a typed guest-limit rejection or the guest's own start function (trap, fuel,
-//! stack, time), never `heap_limit_exhausted`, an internal error or a JS error.
-//!
-//! Oracle: `wasm_runner_fuzzing::oracles::warmup`; inputs that break it belong in
-//! `corpus/regressions/warmup/`, where `cargo test` replays them.
+//! The `warmup` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/warmup/`, where
+//! `cargo test -p wasm-runner-fuzz` replays them.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| wasm_runner_fuzzing::oracles::warmup(data));
+use libfuzzer_sys::{fuzz_target, Corpus};
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    match wasm_runner_fuzz::oracles::warmup(data) {
+        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
+        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
+    }
+});

@@ -1,15 +1,57 @@
-//! A WebAssembly runner inside a V8 isolate.
+//! A WebAssembly runner inside a V8 isolate whose heap is sized for the runner, with every
+//! guest-controlled cost bounded on its own, and the wasmtime reference it is held to.
 //!
-//! Data flows one way: `limits` -> `engine` -> `guest` -> `wasi` -> `runner`.
+//! What a user of the runtime needs:
+//! - [`Runner`] (V8) and [`Reference`] (wasmtime, feature `reference`), both an [`Engine`]:
+//!   `run(module, &RunRequest) -> RunReport`; the runner also warms modules up;
+//! - the reports ([`RunReport`], [`WarmupReport`], [`Failure`], [`RunnerError`]...);
+//! - [`limits`]: every limit, its default, its environment variable, and the inventory;
+//! - the guest checks' entry point, [`prepare`];
+//! - [`child`]: jobs in child processes, for what can only end in an abort;
+//! - [`cli`]: the `wasm-runner` command line, embeddable;
+//! - [`v8_version`].
+//!
+//! Inside, data flows one way: `limits` -> `isolate` (V8) -> `guest` (checks and
+//! instrumentation) -> `wasi` -> `runner`, with `report`, `request` and `policy` (what a
+//! run's events mean, shared by both engines) underneath.
 
-pub mod engine;
-pub mod error;
-pub mod guest;
-pub mod reference;
-pub mod runner;
-pub mod wasi;
-
-pub use error::RunnerError;
-pub use limits::RunnerLimits;
-pub use runner::{Observed, PhaseReport, RunOutcome, RunReport, RunRequest, Runner, WarmupFailure, WarmupReport};
+mod cache;
+pub mod child;
+pub mod cli;
+mod engine;
+mod guest;
+mod isolate;
 pub mod limits;
+mod policy;
+mod process;
+#[cfg(feature = "reference")]
+mod reference;
+mod report;
+mod request;
+mod runner;
+mod wasi;
+
+#[doc(hidden)]
+pub mod internals;
+
+pub use engine::Engine;
+pub use guest::{prepare, Instrumentation, PreparedModule, ProvidedImports};
+pub use limits::{GuestLimits, RunnerLimits};
+#[cfg(feature = "reference")]
+pub use reference::Reference;
+pub use report::{
+    Failure, ImportKind, ImportRef, ModuleFacts, Observed, PhaseReport, RunOutcome, RunReport, RunnerError,
+    WarmupReport,
+};
+pub use request::{Preopen, RunRequest};
+pub use runner::Runner;
+
+/// The imports every engine provides by default: WASI preview1.
+pub fn wasi_preview1() -> ProvidedImports {
+    wasi::preview1::provided()
+}
+
+/// The V8 version the runner links.
+pub fn v8_version() -> &'static str {
+    isolate::v8_version()
+}

@@ -1,7 +1,6 @@
-//! `wasm-runner`: warm WebAssembly modules up in a V8 isolate with a sized runner heap.
-
-mod cli;
+//! `wasm-runner`: warm WebAssembly modules up and run them in a V8 isolate with a sized
+//! runner heap (see `wasm_runner::cli`).
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    wasm_runner::cli::main()
 }

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use wasm_runner::child::{ChildJob, RunnerProgram};
+use wasm_runner_testkit::fixtures::HELLO_EXIT_3;
+use wasm_runner_testkit::synth::{build, SynthSpec};
 
 fn wasm_runner(args: &[&str]) -> Output {
     wasm_runner_with(args, &[])
@@ -53,16 +56,13 @@ fn warmup_json_reports_phases() {
         assert!(p["peak_used_heap_bytes"].as_u64().unwrap() > 0);
         assert!(p["duration_ms"].as_f64().is_some());
     }
+    let peak = phases.iter().map(|p| p["peak_used_heap_bytes"].as_u64().unwrap()).max();
+    assert_eq!(report["peak_used_heap_bytes"].as_u64(), peak);
 }
 
 #[test]
 fn heap_limit_flag_is_honoured_and_exhaustion_is_typed() {
-    let module = wasm_runner_synth::build(&wasm_runner_synth::SynthSpec {
-        functions: 1,
-        body_bytes: 4,
-        table_elements: 10_000_000,
-        ..Default::default()
-    });
+    let module = build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: 10_000_000, ..Default::default() });
     let path = temp_file("table.wasm", &module);
     // The table is over the default guest budget: raise it so the runner heap is what fails.
     let output = wasm_runner_with(
@@ -116,6 +116,12 @@ fn zero_heap_limit_flag_is_a_usage_error() {
 }
 
 #[test]
+fn a_usage_error_exits_with_2() {
+    let output = wasm_runner(&["warmup"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn help_explains_the_environment() {
     let output = wasm_runner(&["--help"]);
     assert!(output.status.success());
@@ -124,20 +130,9 @@ fn help_explains_the_environment() {
     assert!(text.contains("warmup"), "{text}");
 }
 
-const HELLO: &str = r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 6))
-    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
-    (call $exit (i32.const 3))))"#;
-
 #[test]
 fn run_reports_the_same_in_both_engines() {
-    let path = temp_file("hello.wat", HELLO.as_bytes());
+    let path = temp_file("hello.wat", HELLO_EXIT_3.as_bytes());
     for engine in ["v8", "wasmtime"] {
         let output = wasm_runner(&["run", path.to_str().unwrap(), "--engine", engine, "--json"]);
         assert_eq!(output.status.code(), Some(3), "{engine}: {}", stderr(&output));
@@ -149,19 +144,29 @@ fn run_reports_the_same_in_both_engines() {
         assert_eq!(report["memory_bytes"], 65536);
         assert!(report["fuel_used"].as_u64().unwrap() > 0);
     }
-    // Without --json the guest's output passes through.
-    let output = wasm_runner(&["run", path.to_str().unwrap()]);
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\n");
 }
 
 #[test]
-fn run_limit_flags_reach_the_guest() {
-    let path = temp_file("hello2.wat", HELLO.as_bytes());
+fn without_json_the_guest_output_passes_through_and_its_exit_code_is_the_status() {
+    let path = temp_file("hello-plain.wat", HELLO_EXIT_3.as_bytes());
+    let output = wasm_runner(&["run", path.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\n");
+    assert_eq!(output.status.code(), Some(3));
+}
+
+#[test]
+fn the_output_cap_flag_reaches_the_guest() {
+    let path = temp_file("hello-cap.wat", HELLO_EXIT_3.as_bytes());
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--max-output-bytes", "3", "--json"]);
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["outcome"], "output_limit_exceeded");
     assert_eq!(report["stdout"], "hel");
+}
+
+#[test]
+fn the_fuel_flag_reaches_the_guest() {
+    let path = temp_file("hello-fuel.wat", HELLO_EXIT_3.as_bytes());
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--max-fuel", "2", "--json"]);
     assert_eq!(json(&output)["outcome"], "fuel_exhausted");
 }
@@ -198,23 +203,68 @@ fn dir_flag_with_a_missing_directory_is_an_input_error() {
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(err.contains("/nonexistent/wasm-runner-dir") && err.lines().count() == 1, "{err}");
+}
+
+#[test]
+fn dir_flag_with_an_empty_host_is_a_usage_error() {
+    let path = temp_file("prestat3.wat", PRESTAT.as_bytes());
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--dir", "::/data"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
 
+const UNKNOWN_IMPORTS: &[u8] = br#"(module (import "host" "call" (func (param i32) (result i32)))
+  (import "env" "log" (func (param i32)))
+  (func (export "_start")))"#;
+
 #[test]
-fn unknown_imports_are_listed_or_stubbed_on_request() {
-    let path = temp_file(
-        "unknown.wat",
-        br#"(module (import "host" "call" (func (param i32) (result i32)))
-                    (import "env" "log" (func (param i32)))
-                    (func (export "_start")))"#,
-    );
+fn unknown_imports_are_all_listed() {
+    let path = temp_file("unknown.wat", UNKNOWN_IMPORTS);
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--json"]);
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["outcome"], "unresolved_import");
     assert_eq!(report["error"]["unresolved"], serde_json::json!(["host.call (function)", "env.log (function)"]));
+}
+
+#[test]
+fn unknown_imports_are_stubbed_on_request() {
+    let path = temp_file("unknown-stubbed.wat", UNKNOWN_IMPORTS);
     let output = wasm_runner(&["run", path.to_str().unwrap(), "--trap-unknown-imports"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn limits_lists_every_inventory_entry_as_json() {
+    let output = wasm_runner(&["limits", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let entries = json(&output);
+    let names: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = wasm_runner::limits::INVENTORY.iter().map(|e| e.name).collect();
+    assert_eq!(names, expected);
+}
+
+/// The child-process protocol is this command line: a `ChildJob` run through the binary
+/// comes back as a typed report.
+#[test]
+fn a_child_job_round_trips_through_the_binary() {
+    let path = temp_file("child.wat", HELLO_EXIT_3.as_bytes());
+    let program = RunnerProgram::binary(env!("CARGO_BIN_EXE_wasm-runner"));
+    let child = ChildJob::run(&path).max_fuel(1_000_000).spawn(&program, std::time::Duration::from_secs(60));
+    let report = child.report.expect("the child printed its report");
+    assert_eq!(report.outcome, "exit");
+    assert_eq!(report.exit_code, Some(3));
+    assert_eq!(report.stdout.as_deref(), Some("hello\n"));
+    assert!(report.phase("run").is_some());
+}
+
+#[test]
+fn a_child_warmup_reports_its_phases_and_peak() {
+    let module = wat::parse_str(r#"(module (func (export "f")))"#).unwrap();
+    let path = temp_file("child-warmup.wasm", &module);
+    let program = RunnerProgram::binary(env!("CARGO_BIN_EXE_wasm-runner"));
+    let child = ChildJob::warmup(&path).heap_limit_mb(64).spawn(&program, std::time::Duration::from_secs(60));
+    let report = child.report.expect("the child printed its report");
+    assert_eq!(report.outcome, "ok");
+    assert_eq!(report.phases.len(), 5);
+    assert!(report.peak_used_heap_bytes() > 0);
 }

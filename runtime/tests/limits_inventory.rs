@@ -1,10 +1,10 @@
 //! Audits the limits inventory against the source: every limit-like constant is listed,
-//! no entry is stale, every env var is really read (and documented), and every test an
-//! entry names exists.
+//! no entry is stale, every env var is really read (and documented), every test an entry
+//! names exists, and docs/limits.md is the inventory as it is now.
 
 use std::path::{Path, PathBuf};
 
-use wasm_runner::limits::INVENTORY;
+use wasm_runner::limits::{inventory, INVENTORY};
 
 /// Words that make a constant's name a limit.
 const LIMIT_WORDS: &[&str] = &["LIMIT", "MAX_", "MIN_", "BUDGET", "TIMEOUT", "GRACE", "_BYTES", "RAISE", "_CAP"];
@@ -20,9 +20,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The Rust files under `sub`, relative to the repository root.
 fn sources(sub: &str) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(sub), &mut files);
+    rust_files(&repo().join(sub), &mut files);
     files.into_iter().map(|p| (p.clone(), std::fs::read_to_string(&p).unwrap())).collect()
 }
 
@@ -45,7 +50,7 @@ fn is_limit_like(name: &str) -> bool {
 
 #[test]
 fn every_limit_constant_is_in_the_inventory() {
-    let src = sources("src");
+    let src = sources("runtime/src");
     let listed: Vec<_> = INVENTORY.iter().map(|e| e.constant).collect();
     let mut missing = Vec::new();
     for (path, text) in &src {
@@ -63,7 +68,7 @@ fn every_limit_constant_is_in_the_inventory() {
 
 #[test]
 fn no_inventory_entry_is_stale() {
-    let src = sources("src");
+    let src = sources("runtime/src");
     for entry in INVENTORY {
         let defined = src.iter().any(|(_, text)| constants(text).iter().any(|(name, _)| name == entry.constant));
         assert!(defined, "inventory entry {} names constant {} that no longer exists", entry.name, entry.constant);
@@ -76,9 +81,8 @@ fn no_inventory_entry_is_stale() {
 
 #[test]
 fn every_inventory_env_var_is_read_and_documented() {
-    let src = sources("src");
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-        .expect("README.md exists at the repository root");
+    let src = sources("runtime/src");
+    let doc = std::fs::read_to_string(repo().join("docs/limits.md")).expect("docs/limits.md exists");
     for entry in INVENTORY {
         let Some(var) = entry.env_var else { continue };
         // The constant that spells the variable...
@@ -94,14 +98,14 @@ fn every_inventory_env_var_is_read_and_documented() {
             ["read_positive(", "env::var("].iter().any(|reader| compact.contains(&format!("{reader}{holder}")))
         });
         assert!(read, "env var {var} (constant {holder}) is never read");
-        assert!(readme.contains(var), "README.md does not document {var}");
+        assert!(doc.contains(var), "docs/limits.md does not document {var}");
     }
 }
 
 #[test]
 fn every_named_test_exists() {
-    let mut all = sources("src");
-    all.extend(sources("tests"));
+    let mut all = sources("runtime/src");
+    all.extend(sources("runtime/tests"));
     for entry in INVENTORY {
         assert!(!entry.tested_by.is_empty(), "{} names no test", entry.name);
         for test in entry.tested_by {
@@ -120,4 +124,13 @@ fn audit_catches_what_it_should() {
     assert!(is_limit_like("MAX_THINGS"));
     assert!(!is_limit_like("FOO_ENV"));
     assert!(!is_limit_like("BOOTSTRAP_JS"));
+}
+
+#[test]
+fn docs_limits_md_is_the_inventory_as_it_is_now() {
+    let doc = std::fs::read_to_string(repo().join("docs/limits.md")).expect("docs/limits.md exists");
+    assert!(
+        doc == inventory::markdown(),
+        "docs/limits.md is stale: regenerate it with `cargo run -p wasm-runner -- limits --markdown > docs/limits.md`"
+    );
 }

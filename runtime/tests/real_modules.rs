@@ -1,26 +1,11 @@
 //! Real WASI programs nobody here wrote (corpus/real/fetch.sh puts them in the cache):
 //! graphviz.wasm and python.wasm, in the V8 runner and the wasmtime reference, byte for
-//! byte. Skipped, with a message, when the cache is absent; `.ci/run` fetches it first.
+//! byte. Without the cache they are skipped with a message, and under `CI=true` they fail:
+//! `.ci/run` fetches it first.
 
-use std::path::PathBuf;
-
-use wasm_runner::limits::GuestLimits;
-use wasm_runner::wasi::Preopen;
-use wasm_runner::{reference, RunOutcome, RunReport, RunRequest, Runner, RunnerLimits};
-use wasm_runner_synth::driver::{add_driver, Driver, DriverArg, DriverOutput};
-
-/// The cache folder, or None (and a note on stderr) when it has not been fetched.
-fn cache(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("WASM_RUNNER_REAL_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/real/cache"));
-    if dir.join("COMPLETE").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("{test}: skipped: no real-module cache at {} (run corpus/real/fetch.sh)", dir.display());
-        None
-    }
-}
+use wasm_runner::{GuestLimits, Preopen, Reference, RunOutcome, RunReport, RunRequest, Runner, RunnerLimits};
+use wasm_runner_testkit::driver::{add_driver, Driver, DriverArg, DriverOutput};
+use wasm_runner_testkit::real::require as cache;
 
 fn runner() -> Runner {
     Runner::new(RunnerLimits::default()).with_guest_limits(GuestLimits::default())
@@ -59,7 +44,7 @@ fn graphviz_renders_dot_to_svg_like_wasmtime() {
     for node in ["<title>a</title>", "<title>b</title>", "<title>a&#45;&gt;c</title>"] {
         assert!(svg.contains(node), "{node} missing from {svg:.2000}");
     }
-    let wasmtime = reference::run(&driven, &GuestLimits::default(), &request);
+    let wasmtime = Reference::new().run(driven.clone(), &request);
     assert_same(&v8, &wasmtime);
 }
 
@@ -71,7 +56,7 @@ fn graphviz_reports_a_bad_graph_as_a_trap_in_both_engines() {
     let request = RunRequest { invoke: Some("drive".into()), ..Default::default() };
     let v8 = runner().run(driven.clone(), &request);
     assert_eq!(v8.outcome.kind(), "trap", "{:?}", v8.outcome);
-    let wasmtime = reference::run(&driven, &GuestLimits::default(), &request);
+    let wasmtime = Reference::new().run(driven.clone(), &request);
     assert_eq!(wasmtime.outcome.kind(), "trap");
     assert_eq!(v8.stdout, wasmtime.stdout);
 }
@@ -94,7 +79,7 @@ fn python_prints_42_like_wasmtime() {
     let v8 = runner().run(module.clone(), &request);
     assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["0".into()] }, "{}", String::from_utf8_lossy(&v8.stderr));
     assert_eq!(v8.stdout, b"42\n");
-    let wasmtime = reference::run(&module, &GuestLimits::default(), &request);
+    let wasmtime = Reference::new().run(module.clone(), &request);
     assert_same(&v8, &wasmtime);
 }
 
@@ -134,21 +119,26 @@ except OSError as e:
     request.dirs.push(Preopen { host: work.path().to_path_buf(), guest: "/work".into() });
     let v8 = runner().run(module.clone(), &request);
     assert_eq!(v8.outcome.kind(), "ok", "{:?} {}", v8.outcome, String::from_utf8_lossy(&v8.stderr));
-    let wasmtime = reference::run(&module, &GuestLimits::default(), &request);
+    let wasmtime = Reference::new().run(module.clone(), &request);
     assert_same(&v8, &wasmtime);
     // Guest writes stay in the guest's copy.
     assert!(!work.path().join("made").exists() && !work.path().join("out.txt").exists());
 }
 
 #[test]
-fn python_warms_up_under_default_limits() {
-    let Some(cache) = cache("python_warms_up_under_default_limits") else { return };
+fn python_names_its_unknown_import_exactly() {
+    let Some(cache) = cache("python_names_its_unknown_import_exactly") else { return };
     let module = std::fs::read(cache.join("python.wasm")).unwrap();
     // python.wasm imports host.call beyond WASI: a plain warmup names it exactly.
-    let err = runner().warmup(module.clone()).unwrap_err();
+    let err = runner().warmup(module).unwrap_err();
     assert_eq!(err.error.kind(), "unresolved_import");
     assert!(err.error.to_string().contains("host.call (function)"), "{}", err.error);
-    // Stubbed, it runs under the default limits; every phase stays far below the cap.
+}
+
+#[test]
+fn python_runs_under_default_limits_far_below_the_runner_cap() {
+    let Some(cache) = cache("python_runs_under_default_limits_far_below_the_runner_cap") else { return };
+    let module = std::fs::read(cache.join("python.wasm")).unwrap();
     let report = runner().run(module, &python_request(&cache, "pass"));
     assert_eq!(report.outcome.kind(), "ok", "{:?}", report.outcome);
     for phase in &report.phases {

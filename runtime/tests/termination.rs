@@ -1,31 +1,27 @@
 //! Termination: the watchdog's deadline, and what happens when V8 does not honour
 //! `TerminateExecution` (V8 15.2: a Turboshaft-optimised loop whose body holds a small
-//! unrolled inner loop loses its only interrupt check).
+//! unrolled inner loop loses its only interrupt check; an endless tail-call cycle in
+//! optimized code never acts on it).
 //!
-//! The runner sets `--no-turboshaft-loop-unrolling` to keep that check. These tests prove
-//! that the flag does its job in this process, and, in child processes where the flag is
-//! turned back on, that a lost termination is reported (`termination_lost`) or, for a heap
-//! bomb, ends in a V8 abort that the child-process API turns into a finding.
+//! The runner sets `--no-turboshaft-loop-unrolling` and guards tail calls with an interrupt
+//! check. These tests prove both defences in this process, and, in child processes running
+//! the `wasm-runner` binary (where unrolling is turned back on, or the instrumentation off),
+//! that a lost termination is reported (`termination_lost`) or, for a heap bomb, ends in a
+//! V8 abort that the child-process API turns into a finding.
 
-mod common;
-
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{child_case, run_child_case, small_module, MIB};
-use wasm_runner::engine::GuardPolicy;
-use wasm_runner::guest::Instrumentation;
-use wasm_runner::runner::child::ChildStatus;
+use wasm_runner::child::{ChildJob, ChildRun, ChildStatus, RunnerProgram};
+use wasm_runner::internals::{run_trusted_script, GuardPolicy};
 use wasm_runner::{Runner, RunnerError, RunnerLimits};
-
-/// Never ends, allocates nothing that survives: only the watchdog can stop it.
-const SPIN: &str = "for (;;) {}";
-/// The DESIGN.md pattern: an outer endless loop around a small fixed-count inner loop.
-const UNROLLED_SPIN: &str = "for (;;) { new Array(1000).fill(1.5); }";
-/// The same pattern retaining what it allocates: a heap bomb that only termination stops.
-const UNROLLED_BOMB: &str = "const keep = []; for (;;) { keep.push(new Array(1000).fill(1.5)); }";
+use wasm_runner_testkit::fixtures::{wasm, JS_SPIN, JS_UNROLLED_BOMB, JS_UNROLLED_SPIN, SMALL, TAIL_CALL_CYCLES};
 
 /// How late a termination may land after the deadline and still count as on time.
 const STOP_BOUND: Duration = Duration::from_secs(3);
+/// V8 flags that turn the elided interrupt check back on (DESIGN.md).
+const UNROLLING: &str = "--turboshaft-loop-unrolling";
+const MIB: u64 = 1024 * 1024;
 
 fn runner(timeout_ms: u64, grace_ms: u64, heap_mb: u64) -> Runner {
     Runner::new(
@@ -36,180 +32,140 @@ fn runner(timeout_ms: u64, grace_ms: u64, heap_mb: u64) -> Runner {
     )
 }
 
+fn script_error(runner: &Runner, source: &str) -> RunnerError {
+    run_trusted_script(runner, "script.js", source).expect_err("the script cannot finish").error
+}
+
 #[test]
-fn endless_script_ends_as_timeout() {
+fn an_endless_script_ends_as_timeout_on_time() {
     let started = Instant::now();
-    let error = runner(300, 5_000, 64).run_trusted_script("spin.js", SPIN).expect_err("an endless loop cannot finish");
+    let error = script_error(&runner(300, 5_000, 64), JS_SPIN);
     assert!(matches!(&error, RunnerError::Timeout { phase, limit_ms: 300 } if phase == "script"), "{error:?}");
     assert!(started.elapsed() < Duration::from_millis(300) + STOP_BOUND, "stopped after {:?}", started.elapsed());
-    // No sticky termination: the next run in this process is fine.
-    runner(300, 5_000, 64).warmup(small_module()).expect("warmup after a timeout");
 }
 
 #[test]
-fn unrolled_loop_stops_under_the_default_flags() {
-    let error = runner(300, 5_000, 64)
-        .run_trusted_script("unrolled.js", UNROLLED_SPIN)
-        .expect_err("an endless loop cannot finish");
-    assert_eq!(error.kind(), "timeout", "{error}");
-    let error = runner(60_000, 5_000, 64)
-        .run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB)
-        .expect_err("a heap bomb cannot finish");
-    assert_eq!(error.kind(), "heap_limit_exhausted", "{error}");
-}
-
-/// Runs in a child process with Turboshaft loop unrolling turned back on.
-#[test]
-fn child_entry() {
-    let Some(case) = child_case() else { return };
-    let outcome = match case.as_str() {
-        "unrolled_spin" => runner(300, 1_000, 64).run_trusted_script("unrolled.js", UNROLLED_SPIN),
-        "unrolled_bomb" => runner(60_000, 1_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
-        tail if tail.starts_with("tail_call:") => {
-            // tail_call:<pattern>:<on|off>
-            let mut parts = tail.split(':').skip(1);
-            let (pattern, instrumentation) = (parts.next().unwrap_or(""), parts.next().unwrap_or("on"));
-            let (module, entry) = tail_call_cycle(pattern);
-            let guest = wasm_runner::limits::GuestLimits {
-                max_fuel: u64::MAX,
-                max_wall_time: Duration::from_millis(200),
-                ..Default::default()
-            };
-            let limits = RunnerLimits::default()
-                .with_termination_grace(Duration::from_millis(1_000))
-                .with_warmup_timeout(Duration::from_millis(500));
-            let mode = if instrumentation == "off" { Instrumentation::Off } else { Instrumentation::On };
-            let runner = Runner::new(limits).with_guest_limits(guest).with_instrumentation(mode);
-            let report = runner.run(module, &wasm_runner::RunRequest { invoke: Some(entry), ..Default::default() });
-            match report.outcome.error() {
-                Some(e) => Err(e.clone()),
-                None => Ok(report.outcome.kind().to_string()),
-            }
-        }
-        "unrolled_bomb_patient" => runner(60_000, 60_000, 64).run_trusted_script("unrolled-bomb.js", UNROLLED_BOMB),
-        other => panic!("unknown child case {other}"),
-    };
-    // The spinning thread may still be running: leave without waiting for it.
-    match outcome {
-        Ok(v) => println!("CHILD-OUTCOME ok {v}"),
-        Err(e) => println!("CHILD-OUTCOME {} {e}", e.kind()),
-    }
-    std::process::exit(0);
-}
-
-/// The child's `CHILD-OUTCOME ...` report (libtest may print its own text before it).
-fn child_outcome(stdout: &str) -> &str {
-    let at = stdout.find("CHILD-OUTCOME").unwrap_or_else(|| panic!("the child reports an outcome: {stdout}"));
-    stdout[at..].lines().next().unwrap_or_default()
+fn a_warmup_after_a_timeout_is_not_terminated() {
+    script_error(&runner(100, 5_000, 64), JS_SPIN);
+    runner(300, 5_000, 64).warmup(wasm(SMALL)).expect("warmup after a timeout");
 }
 
 #[test]
-fn lost_termination_is_reported_or_isolated() {
-    let unrolling = [("WASM_RUNNER_V8_FLAGS", "--turboshaft-loop-unrolling")];
+fn the_unrolled_loop_stops_at_the_deadline_under_the_default_flags() {
+    assert_eq!(script_error(&runner(300, 5_000, 64), JS_UNROLLED_SPIN).kind(), "timeout");
+}
 
-    // A lost termination of a loop that allocates nothing: the watchdog gives up after the
-    // grace period and reports it; the child process itself lives on to say so.
-    let report = run_child_case("child_entry", "unrolled_spin", &unrolling, Duration::from_secs(60));
-    eprintln!("unrolled_spin child: {:?} in {} ms\n{}", report.status, report.elapsed_ms, report.stdout);
-    assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "stderr: {}", report.stderr);
-    let line = child_outcome(&report.stdout);
-    // Either V8 honoured the termination after all (timeout) or the loss is reported.
-    assert!(line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME timeout"), "{line}");
+#[test]
+fn the_unrolled_heap_bomb_stops_at_the_guard_under_the_default_flags() {
+    assert_eq!(script_error(&runner(60_000, 5_000, 64), JS_UNROLLED_BOMB).kind(), "heap_limit_exhausted");
+}
 
-    // A lost termination of a heap bomb, reported after the grace period: the bound on
-    // time is the grace plus the watchdog's tick, and memory has only grown by what the
-    // bomb allocated in that time.
-    let report = run_child_case("child_entry", "unrolled_bomb", &unrolling, Duration::from_secs(120));
+fn program() -> RunnerProgram {
+    RunnerProgram::binary(env!("CARGO_BIN_EXE_wasm-runner"))
+}
+
+/// Writes `bytes` to a file of this test process's own (tests run in parallel).
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasm-runner-termination-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn script_child(name: &str, source: &str, timeout_ms: u64, grace_ms: u64, deadline: Duration) -> ChildRun {
+    let job = ChildJob::script(&temp_file(name, source.as_bytes()))
+        .heap_limit_mb(64)
+        .warmup_timeout_ms(timeout_ms)
+        .termination_grace_ms(grace_ms)
+        .v8_flags(UNROLLING);
+    let child = job.spawn(&program(), deadline);
     eprintln!(
-        "unrolled_bomb child: {:?} in {} ms, peak RSS {:?}",
-        report.status, report.elapsed_ms, report.peak_rss_bytes
+        "{name}: {:?} in {} ms, peak RSS {:?}, outcome {}",
+        child.process.status,
+        child.process.elapsed_ms,
+        child.process.peak_rss_bytes,
+        child.outcome()
     );
-    assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "stderr: {}", report.stderr);
-    let line = child_outcome(&report.stdout);
-    assert!(
-        line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME heap_limit_exhausted"),
-        "{line}"
-    );
-
-    // The same bomb with a patient watchdog: the guard raises a bounded number of times,
-    // then V8 aborts. In a child process that is a finding, not the caller's death, and the
-    // memory it reached is bounded by the cap plus the guard's raises.
-    let report = run_child_case("child_entry", "unrolled_bomb_patient", &unrolling, Duration::from_secs(120));
-    eprintln!(
-        "unrolled_bomb_patient child: {:?} in {} ms, peak RSS {:?}",
-        report.status, report.elapsed_ms, report.peak_rss_bytes
-    );
-    let bound = (64 * MIB + GuardPolicy::default().worst_case_overshoot() + 512 * MIB) as u64;
-    if let Some(peak) = report.peak_rss_bytes {
-        assert!(peak < bound, "peak RSS {peak} above the guard's bound {bound}");
-    }
-    match &report.status {
-        ChildStatus::Signaled { .. } => {
-            assert!(report.stderr.contains("bounded raises"), "the guard said why: {}", report.stderr);
-        }
-        ChildStatus::Exited { code: 0 } => {
-            let line = child_outcome(&report.stdout);
-            assert!(line.starts_with("CHILD-OUTCOME heap_limit_exhausted"), "{line}");
-        }
-        other => panic!("unexpected child status {other:?}; stderr: {}", report.stderr),
-    }
+    child
 }
 
-/// Endless tail-call cycles, each the smallest module of its pattern, and the export to call.
-fn tail_call_cycle(pattern: &str) -> (Vec<u8>, String) {
-    let (text, entry) = match pattern {
-        "self" => (r#"(module (func $f (export "f") (return_call $f)))"#, "f"),
-        "mutual" => (r#"(module (func $a (export "f") (return_call $b)) (func $b (return_call $a)))"#, "f"),
-        "indirect" => (
-            r#"(module (type $t (func)) (table 1 funcref) (elem (i32.const 0) $f)
-                 (func $f (export "f") (return_call_indirect (type $t) (i32.const 0))))"#,
-            "f",
-        ),
-        "ref" => (
-            r#"(module (type $t (func)) (elem declare func $f)
-                 (func $f (export "f") (return_call_ref $t (ref.func $f))))"#,
-            "f",
-        ),
-        // The cycle runs in the start function, during instantiation.
-        "start" => (r#"(module (func $f (return_call $f)) (start $f) (func (export "f")))"#, "f"),
-        other => panic!("unknown tail-call pattern {other}"),
-    };
-    (wat::parse_str(text).unwrap(), entry.to_string())
+#[test]
+fn a_lost_termination_of_a_spinning_loop_is_reported_and_the_process_lives_on() {
+    let child = script_child("unrolled-spin.js", JS_UNROLLED_SPIN, 300, 1_000, Duration::from_secs(60));
+    assert_eq!(child.process.status, ChildStatus::Exited { code: 1 }, "stderr: {}", child.process.stderr);
+    assert_eq!(child.outcome(), "termination_lost");
 }
 
-const TAIL_CALL_PATTERNS: [&str; 5] = ["self", "mutual", "indirect", "ref", "start"];
+#[test]
+fn a_lost_termination_of_a_heap_bomb_is_reported_before_the_guard_runs_out_of_raises() {
+    // The bound on time is the grace plus the watchdog's tick; on memory, what the bomb
+    // allocated meanwhile.
+    let child = script_child("unrolled-bomb.js", JS_UNROLLED_BOMB, 60_000, 1_000, Duration::from_secs(120));
+    assert_eq!(child.process.status, ChildStatus::Exited { code: 1 }, "stderr: {}", child.process.stderr);
+    assert_eq!(child.outcome(), "termination_lost");
+}
 
-/// docs/v8-findings.md #5: V8 15.2's optimizing tier never honours TerminateExecution in an
-/// endless tail-call cycle. The instrumentation's interrupt check defends every pattern:
+#[test]
+fn a_heap_bomb_that_outlasts_a_patient_watchdog_ends_in_a_bounded_v8_abort() {
+    // The guard raises a bounded number of times, then V8 aborts. In a child process that is
+    // a finding, not the caller's death, and the memory it reached is bounded by the cap
+    // plus the guard's raises.
+    let child = script_child("unrolled-bomb-patient.js", JS_UNROLLED_BOMB, 60_000, 60_000, Duration::from_secs(120));
+    let bound = 64 * MIB + GuardPolicy::default().worst_case_overshoot() as u64 + 512 * MIB;
+    let peak = child.process.peak_rss_bytes.expect("the child's peak RSS is readable");
+    assert!(peak < bound, "peak RSS {peak} above the guard's bound {bound}");
+    assert!(matches!(child.process.status, ChildStatus::Signaled { .. }), "{:?}", child.process.status);
+    assert!(child.process.stderr.contains("bounded raises"), "the guard said why: {}", child.process.stderr);
+}
+
+/// A tail-call cycle run in a child: 200 ms of wall time, fuel out of the way.
+fn tail_call_child(pattern: &str, defended: bool) -> ChildRun {
+    let (_, text, entry) = TAIL_CALL_CYCLES.iter().find(|(name, _, _)| *name == pattern).expect("a known pattern");
+    let mut job = ChildJob::run(&temp_file(&format!("tail-{pattern}.wasm"), &wasm(text)))
+        .invoke(entry)
+        .max_wall_ms(200)
+        .max_fuel(u64::MAX)
+        .warmup_timeout_ms(500)
+        .termination_grace_ms(1_000);
+    if !defended {
+        job = job.no_instrumentation();
+    }
+    let child = job.spawn(&program(), Duration::from_secs(60));
+    eprintln!("{pattern} (defended: {defended}): {} in {} ms", child.outcome(), child.process.elapsed_ms);
+    child
+}
+
+/// docs/v8-findings.md #5: the instrumentation's interrupt check defends every pattern:
 /// each ends as `timeout` at the deadline. In child processes, so a regression shows as
 /// `termination_lost` (or a hung child) rather than a hung test.
 #[test]
-fn endless_tail_calls_end_at_the_deadline() {
-    for pattern in TAIL_CALL_PATTERNS {
-        let case = format!("tail_call:{pattern}:on");
-        let report = run_child_case("child_entry", &case, &[], Duration::from_secs(60));
-        eprintln!("{case} child: {:?} in {} ms", report.status, report.elapsed_ms);
-        assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "{case} stderr: {}", report.stderr);
-        let line = child_outcome(&report.stdout);
-        assert!(line.starts_with("CHILD-OUTCOME timeout"), "{case}: {line}");
-        assert!(report.elapsed_ms < 500 + 1_000 + 5_000, "{case}: reported within deadline + grace + start-up");
+fn every_endless_tail_call_cycle_ends_at_the_deadline() {
+    for (pattern, _, _) in TAIL_CALL_CYCLES {
+        let child = tail_call_child(pattern, true);
+        assert!(matches!(child.process.status, ChildStatus::Exited { .. }), "{pattern}: {:?}", child.process.status);
+        assert_eq!(child.outcome(), "timeout", "{pattern}");
+        assert!(
+            child.process.elapsed_ms < 500 + 1_000 + 5_000,
+            "{pattern}: reported within deadline + grace + start-up"
+        );
     }
 }
 
-/// What V8 does on its own (instrumentation off): the finding as it stands. Whatever V8
-/// does, the runner answers (`termination_lost` where termination cannot land) and the
-/// process lives on. Prints each pattern's outcome for docs/v8-findings.md.
+/// What V8 does on its own (instrumentation off), as docs/v8-findings.md #5 records it:
+/// where termination cannot land, the runner answers `termination_lost` and the process
+/// lives on; `return_call_ref` is stopped.
 #[test]
-fn undefended_tail_calls_are_reported_not_hung() {
-    for pattern in TAIL_CALL_PATTERNS {
-        let case = format!("tail_call:{pattern}:off");
-        let report = run_child_case("child_entry", &case, &[], Duration::from_secs(60));
-        assert_eq!(report.status, ChildStatus::Exited { code: 0 }, "{case} stderr: {}", report.stderr);
-        let line = child_outcome(&report.stdout);
-        eprintln!("{case}: {line} in {} ms", report.elapsed_ms);
-        assert!(
-            line.starts_with("CHILD-OUTCOME termination_lost") || line.starts_with("CHILD-OUTCOME timeout"),
-            "{case}: {line}"
-        );
+fn undefended_tail_call_cycles_are_reported_as_the_finding_says() {
+    for (pattern, expected) in [
+        ("self", "termination_lost"),
+        ("mutual", "termination_lost"),
+        ("indirect", "termination_lost"),
+        ("ref", "timeout"),
+        ("start", "termination_lost"),
+    ] {
+        let child = tail_call_child(pattern, false);
+        assert!(matches!(child.process.status, ChildStatus::Exited { .. }), "{pattern}: {:?}", child.process.status);
+        assert_eq!(child.outcome(), expected, "{pattern}");
     }
 }

@@ -1,9 +1,12 @@
 //! Warmup through the library API: phases, reports, and a typed error for every bad input.
 
-mod common;
-
-use common::small_module;
+use wasm_runner::internals::run_trusted_script;
 use wasm_runner::{Runner, RunnerError, RunnerLimits};
+use wasm_runner_testkit::fixtures::{wasm, SMALL};
+
+fn small_module() -> Vec<u8> {
+    wasm(SMALL)
+}
 
 fn runner() -> Runner {
     Runner::new(RunnerLimits::default())
@@ -13,7 +16,7 @@ fn runner() -> Runner {
 fn small_module_reports_every_phase() {
     let module = small_module();
     let report = runner().warmup(module.clone()).expect("warms up");
-    let names: Vec<_> = report.phases.iter().map(|p| p.name).collect();
+    let names: Vec<_> = report.phases.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["bootstrap", "wasi_runtime", "guest_checks", "compile", "instantiate"]);
     assert_eq!(report.module_bytes, module.len());
     assert_eq!(report.heap_limit_bytes, 2048 * 1024 * 1024);
@@ -28,12 +31,11 @@ fn small_module_reports_every_phase() {
 
 #[test]
 fn unsatisfied_import_is_named() {
-    let module = wat::parse_str(
+    let module = wasm(
         r#"(module
             (import "env" "log" (func (param i32)))
             (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
-    )
-    .unwrap();
+    );
     // WASI preview1 is provided; env.log is not.
     let failure = runner().warmup(module).expect_err("imports cannot be satisfied");
     assert_eq!(
@@ -49,12 +51,12 @@ fn unsatisfied_import_is_named() {
     assert_eq!(failure.error.kind(), "unresolved_import");
     assert!(failure.error.to_string().contains("env.log"));
     // Rejected before V8 compiled anything.
-    assert_eq!(failure.phases.last().map(|p| p.name), Some("guest_checks"));
+    assert_eq!(failure.phases.last().map(|p| p.name.as_str()), Some("guest_checks"));
 }
 
 #[test]
 fn memory_import_is_named_too() {
-    let module = wat::parse_str(r#"(module (import "env" "memory" (memory 1)))"#).unwrap();
+    let module = wasm(r#"(module (import "env" "memory" (memory 1)))"#);
     let failure = runner().warmup(module).expect_err("no memory is provided");
     assert!(matches!(&failure.error, RunnerError::UnresolvedImport { import_kind, .. } if import_kind == "memory"));
 }
@@ -96,15 +98,15 @@ fn truncated_module_is_invalid() {
 fn invalid_body_is_rejected_before_v8() {
     // A function that returns nothing but claims an i32 result: wat encodes it, wasmparser
     // rejects it.
-    let bytes = wat::parse_str("(module (func (result i32)))").unwrap();
+    let bytes = wasm("(module (func (result i32)))");
     let failure = runner().warmup(bytes).expect_err("type error in the body");
     assert_eq!(failure.error.kind(), "invalid_module");
-    assert_eq!(failure.phases.last().map(|p| p.name), Some("guest_checks"));
+    assert_eq!(failure.phases.last().map(|p| p.name.as_str()), Some("guest_checks"));
 }
 
 #[test]
 fn start_function_trap_is_typed() {
-    let module = wat::parse_str(r#"(module (func $s unreachable) (start $s))"#).unwrap();
+    let module = wasm(r#"(module (func $s unreachable) (start $s))"#);
     let failure = runner().warmup(module).expect_err("start traps");
     assert!(matches!(&failure.error, RunnerError::Trap { phase, .. } if phase == "instantiate"), "{:?}", failure.error);
     assert!(!failure.error.to_string().contains("null"));
@@ -113,7 +115,7 @@ fn start_function_trap_is_typed() {
 #[test]
 fn failing_segment_is_a_typed_error() {
     // An active data segment past the end of memory fails at instantiation.
-    let module = wat::parse_str(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#).unwrap();
+    let module = wasm(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#);
     let failure = runner().warmup(module).expect_err("out-of-bounds segment");
     assert!(matches!(failure.error.kind(), "trap" | "link_error"), "{:?}", failure.error);
     assert!(failure.error.to_string().len() > 20, "{}", failure.error);
@@ -130,10 +132,30 @@ fn many_runners_on_many_threads() {
 }
 
 #[test]
-fn wasi_runtime_defines_exactly_the_provided_imports() {
-    let names = runner()
-        .run_trusted_script("names.js", "JSON.stringify(__wasmRunner.wasi.names)")
-        .expect("the WASI runtime is bootstrapped");
+fn the_wasi_runtime_registers_every_preview1_function_it_is_given() {
+    let names = run_trusted_script(&runner(), "names.js", "JSON.stringify(__wasmRunner.wasi.names)")
+        .expect("the WASI runtime is bootstrapped")
+        .0;
     let names: Vec<String> = serde_json::from_str(&names).unwrap();
-    assert_eq!(names, wasm_runner::guest::WASI_PREVIEW1_FUNCTIONS);
+    assert_eq!(names, wasm_runner::internals::WASI_PREVIEW1_FUNCTIONS);
+}
+
+#[test]
+fn only_the_socket_functions_fall_back_to_enosys() {
+    // Every other preview1 function has an implementation of its own in the JS runtime.
+    let names = run_trusted_script(&runner(), "unimplemented.js", "JSON.stringify(__wasmRunner.wasi.unimplemented)")
+        .expect("the WASI runtime is bootstrapped")
+        .0;
+    let names: Vec<String> = serde_json::from_str(&names).unwrap();
+    assert_eq!(names, ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"]);
+}
+
+#[test]
+fn a_start_function_that_exits_is_a_typed_guest_exit() {
+    let module = wasm(
+        r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (func $s (call $exit (i32.const 4))) (start $s))"#,
+    );
+    let failure = runner().warmup(module).expect_err("the start function exits");
+    assert_eq!(failure.error, RunnerError::GuestExited { phase: "instantiate".into(), code: 4 });
 }

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use wasm_runner::limits::GuestLimits;
-use wasm_runner::wasi::Preopen;
-use wasm_runner::{reference, RunOutcome, RunReport, RunRequest, Runner, RunnerError, RunnerLimits};
+use wasm_runner::{
+    GuestLimits, Preopen, Reference, RunOutcome, RunReport, RunRequest, Runner, RunnerError, RunnerLimits,
+};
+use wasm_runner_testkit::fixtures::wasm;
 
 const IMPORTS: &str = r#"
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
@@ -24,12 +25,12 @@ const IMPORTS: &str = r#"
 "#;
 
 fn module(body: &str) -> Vec<u8> {
-    wat::parse_str(format!("(module {IMPORTS} {body})")).expect("test module parses")
+    wasm(&format!("(module {IMPORTS} {body})"))
 }
 
 fn run_both(module: &[u8], request: &RunRequest, guest: &GuestLimits) -> (RunReport, RunReport) {
     let v8 = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone()).run(module.to_vec(), request);
-    (v8, reference::run(module, guest, request))
+    (v8, Reference::new().with_guest_limits(guest.clone()).run(module.to_vec(), request))
 }
 
 fn sandbox(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -48,22 +49,26 @@ fn request(dir: &tempfile::TempDir, invoke: Option<&str>) -> RunRequest {
     }
 }
 
-#[test]
-fn preopens_are_listed_by_guest_name_from_fd_3() {
-    let m = module(
-        r#"(func (export "_start")
+const PRESTAT: &str = r#"(func (export "_start")
              (if (call $prestat (i32.const 3) (i32.const 0)) (then unreachable))
              (if (call $prestat_name (i32.const 3) (i32.const 100) (i32.load (i32.const 4))) (then unreachable))
              (call $print (i32.const 100) (i32.load (i32.const 4))))
-           (func (export "fd4") (result i32) (call $prestat (i32.const 4) (i32.const 0)))"#,
-    );
+           (func (export "fd4") (result i32) (call $prestat (i32.const 4) (i32.const 0)))"#;
+
+#[test]
+fn preopens_are_listed_by_guest_name_from_fd_3() {
+    let m = module(PRESTAT);
     let dir = sandbox(&[]);
     let (v8, wasmtime) = run_both(&m, &request(&dir, None), &GuestLimits::default());
     assert_eq!(v8.stdout, b"/sandbox");
     assert_eq!(v8.stdout, wasmtime.stdout);
     assert_eq!(v8.outcome, wasmtime.outcome);
-    // fd 4 is not a preopen: EBADF (8) in both.
-    let (v8, wasmtime) = run_both(&m, &request(&dir, Some("fd4")), &GuestLimits::default());
+}
+
+#[test]
+fn a_descriptor_past_the_preopens_is_ebadf_in_both_engines() {
+    let dir = sandbox(&[]);
+    let (v8, wasmtime) = run_both(&module(PRESTAT), &request(&dir, Some("fd4")), &GuestLimits::default());
     assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["8".into()] });
     assert_eq!(v8.outcome, wasmtime.outcome);
 }
@@ -85,7 +90,7 @@ const READ_HELLO: &str = r#"
 "#;
 
 #[test]
-fn a_seeded_file_reads_back_its_host_bytes() {
+fn a_host_file_reads_back_its_bytes_in_both_engines() {
     let dir = sandbox(&[("hello.txt", b"hello from the host\n\x00\xff")]);
     let (v8, wasmtime) = run_both(&module(READ_HELLO), &request(&dir, None), &GuestLimits::default());
     assert_eq!(v8.outcome.kind(), "ok", "{:?}", v8.outcome);
@@ -102,35 +107,43 @@ fn a_missing_file_is_enoent_in_both_engines() {
 }
 
 #[test]
-fn fs_budget_bounds_seed_and_guest_writes() {
-    // The host tree counts against the budget before the guest starts, in both engines.
+fn a_host_tree_over_the_fs_budget_is_refused_in_both_engines() {
+    // The host tree counts against the budget before the guest starts.
     let dir = sandbox(&[("big.bin", &[7u8; 2000])]);
     let tight = GuestLimits { max_fs_bytes: 1000, ..GuestLimits::default() };
     let (v8, wasmtime) = run_both(&module(READ_HELLO), &request(&dir, None), &tight);
     let rejected = RunnerError::GuestLimitRejected { limit: "max_fs_bytes".into(), requested: 2000, allowed: 1000 };
     assert_eq!(v8.outcome, RunOutcome::Error { error: rejected.clone() });
     assert_eq!(wasmtime.outcome, RunOutcome::Error { error: rejected });
+}
 
-    // A guest write past the budget is ENOSPC (51), not a runner failure; under it, fine.
-    let writer = module(
-        r#"(data (i32.const 300) "new.bin")
-           (func (export "write64k") (result i32)
-             (if (call $open (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 7) (i32.const 1)
-                             (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 200))
-               (then unreachable))
-             (i32.store (i32.const 80) (i32.const 0))
-             (i32.store (i32.const 84) (i32.const 65536))
-             (call $write (i32.load (i32.const 200)) (i32.const 80) (i32.const 1) (i32.const 88)))"#,
-    );
+/// Creates new.bin and writes 64 KiB to it; returns the errno.
+const WRITE_64K: &str = r#"(data (i32.const 300) "new.bin")
+   (func (export "write64k") (result i32)
+     (if (call $open (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 7) (i32.const 1)
+                     (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 200))
+       (then unreachable))
+     (i32.store (i32.const 80) (i32.const 0))
+     (i32.store (i32.const 84) (i32.const 65536))
+     (call $write (i32.load (i32.const 200)) (i32.const 80) (i32.const 1) (i32.const 88)))"#;
+
+fn write_64k(fs_budget: u64) -> RunOutcome {
     let empty = sandbox(&[]);
-    let runner = |limit: u64| {
-        let guest = GuestLimits { max_fs_bytes: limit, ..GuestLimits::default() };
-        Runner::new(RunnerLimits::default())
-            .with_guest_limits(guest)
-            .run(writer.clone(), &request(&empty, Some("write64k")))
-    };
-    assert_eq!(runner(16 * 1024).outcome, RunOutcome::Ok { returned: vec!["51".into()] });
-    assert_eq!(runner(1 << 20).outcome, RunOutcome::Ok { returned: vec!["0".into()] });
+    let guest = GuestLimits { max_fs_bytes: fs_budget, ..GuestLimits::default() };
+    Runner::new(RunnerLimits::default())
+        .with_guest_limits(guest)
+        .run(module(WRITE_64K), &request(&empty, Some("write64k")))
+        .outcome
+}
+
+#[test]
+fn a_guest_write_past_the_fs_budget_is_enospc() {
+    assert_eq!(write_64k(16 * 1024), RunOutcome::Ok { returned: vec!["51".into()] });
+}
+
+#[test]
+fn a_guest_write_within_the_fs_budget_succeeds() {
+    assert_eq!(write_64k(1 << 20), RunOutcome::Ok { returned: vec!["0".into()] });
 }
 
 /// A guest that sleeps in poll_oneoff for 10 s at a time, forever.
@@ -166,32 +179,33 @@ fn a_short_sleep_returns_one_clock_event() {
     assert_eq!(v8.outcome, wasmtime.outcome);
 }
 
+const CALLS_HOST: &str = r#"(module (import "host" "call" (func $call (param i32) (result i32)))
+  (func (export "_start") (drop (call $call (i32.const 1)))))"#;
+
 #[test]
 fn a_called_stub_ends_the_run_as_unknown_import_called() {
-    let m = wat::parse_str(
-        r#"(module (import "host" "call" (func $call (param i32) (result i32)))
-             (func (export "_start") (drop (call $call (i32.const 1)))))"#,
-    )
-    .unwrap();
     let stubbed = RunRequest { trap_unknown_imports: true, ..Default::default() };
-    let (v8, wasmtime) = run_both(&m, &stubbed, &GuestLimits::default());
+    let (v8, wasmtime) = run_both(&wasm(CALLS_HOST), &stubbed, &GuestLimits::default());
     let expected = RunnerError::UnknownImportCalled { module: "host".into(), name: "call".into() };
     assert_eq!(v8.outcome, RunOutcome::Error { error: expected.clone() });
     assert_eq!(wasmtime.outcome, RunOutcome::Error { error: expected });
-    // Without the stub, the import is named before anything compiles.
-    let (v8, wasmtime) = run_both(&m, &RunRequest::default(), &GuestLimits::default());
+}
+
+#[test]
+fn without_stubs_an_unknown_import_is_named_before_compiling() {
+    let (v8, wasmtime) = run_both(&wasm(CALLS_HOST), &RunRequest::default(), &GuestLimits::default());
     assert_eq!(v8.outcome.kind(), "unresolved_import");
     assert_eq!(v8.outcome, wasmtime.outcome);
+    assert_eq!(v8.phases.last().map(|p| p.name.as_str()), Some("guest_checks"));
 }
 
 #[test]
 fn a_reactor_is_initialised_before_the_invoked_export() {
-    let m = wat::parse_str(
+    let m = wasm(
         r#"(module (global $ready (mut i32) (i32.const 0))
              (func (export "_initialize") (global.set $ready (i32.const 41)))
              (func (export "answer") (result i32) (i32.add (global.get $ready) (i32.const 1))))"#,
-    )
-    .unwrap();
+    );
     let request = RunRequest { invoke: Some("answer".into()), ..Default::default() };
     let (v8, wasmtime) = run_both(&m, &request, &GuestLimits::default());
     assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["42".into()] });

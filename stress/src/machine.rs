@@ -18,7 +18,7 @@ impl Machine {
             memory_total_bytes: meminfo_total(),
             os: std::env::consts::OS.to_string(),
             arch: std::env::consts::ARCH.to_string(),
-            v8_version: wasm_runner::engine::v8_version().to_string(),
+            v8_version: wasm_runner::v8_version().to_string(),
         }
     }
 }
@@ -45,49 +45,4 @@ pub fn commit() -> String {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// Resident set size of this process now.
-pub fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
-        .map_or(0, |pages| pages * 4096)
-}
-
-/// Samples this process's RSS on a thread until dropped; `peak()` is the highest seen.
-pub struct RssSampler {
-    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl RssSampler {
-    pub fn start() -> Self {
-        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        use std::sync::Arc;
-        let peak = Arc::new(AtomicU64::new(rss_bytes()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, s) = (Arc::clone(&peak), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
-            while !s.load(Ordering::Relaxed) {
-                p.fetch_max(rss_bytes(), Ordering::Relaxed);
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        });
-        RssSampler { peak, stop, thread: Some(thread) }
-    }
-
-    pub fn peak(&self) -> u64 {
-        self.peak.load(std::sync::atomic::Ordering::Relaxed).max(rss_bytes())
-    }
-}
-
-impl Drop for RssSampler {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }

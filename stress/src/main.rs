@@ -4,7 +4,6 @@
 //! from corpus/real/cache, scenarios with stated pass rules, reports in `reports/<run-id>/`.
 
 mod bench_table;
-mod child;
 mod machine;
 mod profile;
 mod progress;
@@ -48,9 +47,6 @@ enum Command {
     Compare(CompareArgs),
     /// Turn criterion's results (cargo bench -p wasm-runner) into a Markdown table under reports/.
     BenchTable(bench_table::BenchTableArgs),
-    /// One job in a child process (used by the scenarios).
-    #[command(hide = true)]
-    Child(child::ChildArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,7 +57,7 @@ struct NightlyArgs {
     /// Where run folders go.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
-    /// Run only these scenarios (repeatable): size_sweep, seed_regression, concurrency, soak,
+    /// Run only these scenarios (repeatable): size_sweep, production_bug, concurrency, soak,
     /// faults, endless, real_modules, min_heap.
     #[arg(long = "only", value_name = "SCENARIO")]
     only: Vec<String>,
@@ -75,9 +71,14 @@ struct NightlyArgs {
 
 #[derive(Debug, clap::Args)]
 struct SynthArgs {
-    /// Preset name.
-    #[arg(long, required_unless_present = "list")]
+    /// Start from this preset (see --list); without, from an empty module.
+    #[arg(long)]
     preset: Option<String>,
+    /// Set a knob of the spec (repeatable): functions, body_bytes, exported_functions,
+    /// table_elements, element_items, element_segment_size, globals, exported_globals,
+    /// data_bytes.
+    #[arg(long = "set", value_name = "KNOB=N")]
+    set: Vec<String>,
     /// Output file.
     #[arg(short = 'o', long, required_unless_present = "list")]
     output: Option<PathBuf>,
@@ -97,11 +98,20 @@ struct CompareArgs {
     json: bool,
 }
 
+/// The subcommand under which this binary is the `wasm-runner` command line, so scenarios
+/// can run jobs in child processes of this very binary (`wasm_runner::child`).
+pub const RUNNER_SUBCOMMAND: &str = "runner";
+
 fn main() -> ExitCode {
+    let mut args = std::env::args_os();
+    if std::env::args_os().nth(1).is_some_and(|a| a == RUNNER_SUBCOMMAND) {
+        let program = args.next().unwrap_or_default();
+        return wasm_runner::cli::main_from(std::iter::once(program).chain(args.skip(1)));
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wasm_runner::engine=error")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wasm_runner::isolate=error")),
         )
         .with_writer(std::io::stderr)
         .try_init();
@@ -110,7 +120,6 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth(args),
         Command::Compare(args) => compare(args),
         Command::BenchTable(args) => bench_table::main(args),
-        Command::Child(args) => child::main(args),
     }
 }
 
@@ -149,8 +158,8 @@ fn nightly(args: NightlyArgs) -> ExitCode {
     let ctx = scenarios::Ctx {
         profile: profile.clone(),
         work: work.path().to_path_buf(),
-        exe,
-        real_cache: scenarios::find_real_cache(),
+        runner: wasm_runner::child::RunnerProgram::embedded(exe, RUNNER_SUBCOMMAND),
+        real_cache: wasm_runner_testkit::real::cache(),
     };
     let run_id = args.run_id.clone().unwrap_or_else(run_id);
     let started_unix_s = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -175,7 +184,7 @@ fn nightly(args: NightlyArgs) -> ExitCode {
     let verdict = if results.iter().any(|r| r.verdict == Verdict::Fail) { Verdict::Fail } else { Verdict::Pass };
     let limits = serde_json::json!({
         "runner_heap_limit_bytes": wasm_runner::RunnerLimits::from_env().heap_limit_bytes,
-        "guest": wasm_runner::limits::GuestLimits::from_env(),
+        "guest": wasm_runner::GuestLimits::from_env(),
     });
     let summary = Summary {
         run_id: run_id.clone(),
@@ -210,21 +219,39 @@ fn nightly(args: NightlyArgs) -> ExitCode {
 }
 
 fn synth(args: SynthArgs) -> ExitCode {
+    use wasm_runner_testkit::synth;
     if args.list {
-        for (name, what) in wasm_runner_synth::PRESETS {
+        for (name, what) in synth::PRESETS {
             println!("{name:16} {what}");
         }
         return ExitCode::SUCCESS;
     }
-    let (Some(name), Some(output)) = (args.preset, args.output) else { return usage("--preset and -o are required") };
-    let Some(spec) = wasm_runner_synth::preset(&name) else {
-        let names: Vec<_> = wasm_runner_synth::PRESETS.iter().map(|(n, _)| *n).collect();
-        return usage(&format!("unknown preset {name:?}; presets: {}", names.join(", ")));
+    let Some(output) = args.output else { return usage("-o is required") };
+    let mut spec = match &args.preset {
+        None => synth::SynthSpec::default(),
+        Some(name) => match synth::preset(name) {
+            Some(spec) => spec,
+            None => {
+                let names: Vec<_> = synth::PRESETS.iter().map(|(n, _)| *n).collect();
+                return usage(&format!("unknown preset {name:?}; presets: {}", names.join(", ")));
+            }
+        },
     };
-    let module = wasm_runner_synth::build(&spec);
+    for knob in &args.set {
+        let Some((name, value)) = knob.split_once('=') else {
+            return usage(&format!("--set needs KNOB=N, got {knob:?}"));
+        };
+        let Ok(value) = value.parse::<u64>() else {
+            return usage(&format!("--set {name} needs a whole number, got {value:?}"));
+        };
+        if let Err(e) = spec.set(name, value) {
+            return usage(&e);
+        }
+    }
+    let module = synth::build(&spec);
     match std::fs::write(&output, &module) {
         Ok(()) => {
-            eprintln!("{}: {} bytes ({name})", output.display(), module.len());
+            eprintln!("{}: {} bytes", output.display(), module.len());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -15,7 +15,7 @@ pub struct Profile {
     pub name: ProfileName,
     /// Code sizes of the size sweep, in bytes.
     pub sweep_bytes: Vec<u64>,
-    /// Presets for the seed-regression proof and the min-heap bisection.
+    /// Presets for the production-bug proof and the min-heap bisection.
     pub presets: Vec<String>,
     /// Concurrent warmups: multiples of the core count.
     pub concurrency_factors: Vec<usize>,
@@ -40,7 +40,7 @@ impl Profile {
             ProfileName::Ci => Profile {
                 name,
                 sweep_bytes: vec![MB, 8 * MB, 32 * MB],
-                presets: vec!["seed-regression".into(), "exports-100k".into()],
+                presets: vec!["production-bug".into(), "exports-100k".into()],
                 concurrency_factors: vec![1, 2],
                 concurrency_module_bytes: 4 * MB,
                 soak_iterations: 40,
@@ -52,7 +52,7 @@ impl Profile {
             ProfileName::Nightly => Profile {
                 name,
                 sweep_bytes: vec![MB, 4 * MB, 16 * MB, 32 * MB, 64 * MB, 100 * MB, 128 * MB, 200 * MB],
-                presets: wasm_runner_synth::STRESS_PRESETS.iter().map(|s| s.to_string()).collect(),
+                presets: wasm_runner_testkit::synth::STRESS_PRESETS.iter().map(|s| s.to_string()).collect(),
                 concurrency_factors: vec![1, 2, 4],
                 concurrency_module_bytes: 32 * MB,
                 soak_iterations: 4000,

@@ -34,7 +34,7 @@ fn synth_writes_a_preset_and_refuses_an_unknown_one() {
 fn a_run_writes_its_report_and_compare_flags_a_worse_copy() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
-    let out = stress(&["nightly", "--profile", "ci", "--only", "seed_regression", "--out", out_dir, "--run-id", "a"]);
+    let out = stress(&["nightly", "--profile", "ci", "--only", "production_bug", "--out", out_dir, "--run-id", "a"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let run = dir.path().join("a");
     for file in ["summary.json", "summary.md"] {
@@ -44,23 +44,23 @@ fn a_run_writes_its_report_and_compare_flags_a_worse_copy() {
         serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["verdict"], "pass");
     let scenario = &summary["scenarios"][0];
-    assert_eq!(scenario["name"], "seed_regression");
-    assert!(scenario["metrics"]["seed-regression_peak_mib"].as_f64().unwrap() > 128.0);
+    assert_eq!(scenario["name"], "production_bug");
+    assert!(scenario["metrics"]["production-bug_peak_mib"].as_f64().unwrap() > 128.0);
 
     // The same run against itself: no regression.
     let same = stress(&["compare", run.to_str().unwrap(), run.to_str().unwrap()]);
     assert!(same.status.success(), "{}", String::from_utf8_lossy(&same.stdout));
     // A copy whose peak doubled and whose verdict flipped: both flagged, exit 1.
     let mut worse = summary.clone();
-    let peak = worse["scenarios"][0]["metrics"]["seed-regression_peak_mib"].as_f64().unwrap();
-    worse["scenarios"][0]["metrics"]["seed-regression_peak_mib"] = serde_json::json!(peak * 2.0);
+    let peak = worse["scenarios"][0]["metrics"]["production-bug_peak_mib"].as_f64().unwrap();
+    worse["scenarios"][0]["metrics"]["production-bug_peak_mib"] = serde_json::json!(peak * 2.0);
     worse["scenarios"][0]["verdict"] = serde_json::json!("fail");
     let worse_path = dir.path().join("worse.json");
     std::fs::write(&worse_path, serde_json::to_string(&worse).unwrap()).unwrap();
     let flagged = stress(&["compare", run.to_str().unwrap(), worse_path.to_str().unwrap()]);
     assert_eq!(flagged.status.code(), Some(1));
     let text = String::from_utf8_lossy(&flagged.stdout);
-    assert!(text.contains("NEWLY FAILING  seed_regression") && text.contains("seed-regression_peak_mib"), "{text}");
+    assert!(text.contains("NEWLY FAILING  production_bug") && text.contains("production-bug_peak_mib"), "{text}");
 }
 
 #[test]

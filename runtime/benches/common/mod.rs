@@ -19,13 +19,12 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
-use wasm_runner::guest::{prepare, ProvidedImports};
-use wasm_runner::limits::GuestLimits;
-use wasm_runner::{Runner, RunnerLimits};
+use wasm_runner::internals::{reference_config, wasm_features, V8_FLAGS_ENV};
+use wasm_runner::{prepare, wasi_preview1, GuestLimits, Instrumentation, ProvidedImports, Runner, RunnerLimits};
+use wasm_runner_testkit::synth::{build, with_nonce as nonce_section, SynthSpec};
 
 const MB: u64 = 1_000_000;
 
@@ -49,20 +48,13 @@ struct Input {
     stub_imports: bool,
 }
 
-fn real_cache() -> Option<PathBuf> {
-    let dir = std::env::var_os("WASM_RUNNER_REAL_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/real/cache"));
-    dir.join("COMPLETE").is_file().then_some(dir)
-}
-
 fn inputs(tier: &Tier) -> Vec<Input> {
     let sizes: &[u64] = if tier.eager { &[MB, 8 * MB, 32 * MB] } else { &[MB, 8 * MB, 32 * MB, 100 * MB] };
     let mut out: Vec<Input> = sizes
         .iter()
         .map(|&s| Input {
             name: format!("{}mb", s / MB),
-            bytes: wasm_runner_synth::build(&wasm_runner_synth::SynthSpec::code_heavy(s, 1000)),
+            bytes: build(&SynthSpec::code_heavy(s, 1000)),
             stub_imports: false,
         })
         .collect();
@@ -70,7 +62,7 @@ fn inputs(tier: &Tier) -> Vec<Input> {
         // Compiling python.wasm eagerly takes minutes per sample.
         return out;
     }
-    if let Some(python) = real_cache().and_then(|d| std::fs::read(d.join("python.wasm")).ok()) {
+    if let Some(python) = wasm_runner_testkit::real::cache().and_then(|d| std::fs::read(d.join("python.wasm")).ok()) {
         out.push(Input { name: "python".into(), bytes: python, stub_imports: true });
     } else {
         eprintln!("python.wasm skipped: no corpus/real/cache (run corpus/real/fetch.sh)");
@@ -78,13 +70,16 @@ fn inputs(tier: &Tier) -> Vec<Input> {
     out
 }
 
-fn runner(input: &Input) -> Runner {
-    let provided = if input.stub_imports {
-        ProvidedImports::wasi_preview1().stubbing_unknown_functions()
+fn provided(input: &Input) -> ProvidedImports {
+    if input.stub_imports {
+        wasi_preview1().stubbing_unknown_functions()
     } else {
-        ProvidedImports::wasi_preview1()
-    };
-    Runner::new(RunnerLimits::default()).with_provided_imports(provided)
+        wasi_preview1()
+    }
+}
+
+fn runner(input: &Input) -> Runner {
+    Runner::new(RunnerLimits::default()).with_provided_imports(provided(input))
 }
 
 /// Fewer, shorter samples for big inputs: one warmup of 100 MB takes seconds.
@@ -101,13 +96,13 @@ fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTi
 fn with_nonce(bytes: &[u8]) -> Vec<u8> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NONCE: AtomicU64 = AtomicU64::new(0);
-    wasm_runner_synth::with_nonce(bytes, NONCE.fetch_add(1, Ordering::Relaxed))
+    nonce_section(bytes, NONCE.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Sets the tier's V8 flags; must run before anything starts V8.
 pub fn set_tier(tier: &Tier) {
     // Edition 2021: set_var is safe; nothing else runs yet.
-    std::env::set_var(wasm_runner::engine::V8_FLAGS_ENV, tier.v8_flags);
+    std::env::set_var(V8_FLAGS_ENV, tier.v8_flags);
 }
 
 pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
@@ -173,9 +168,7 @@ pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
         group.throughput(Throughput::Bytes(input.bytes.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(&input.name), input, |b, input| {
             b.iter(|| {
-                wasmparser::Validator::new_with_features(wasm_runner::guest::wasm_features())
-                    .validate_all(&input.bytes)
-                    .expect("valid")
+                wasmparser::Validator::new_with_features(wasm_features()).validate_all(&input.bytes).expect("valid")
             })
         });
         group.finish();
@@ -183,19 +176,15 @@ pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
     // wasmtime compiles eagerly: 100 MB takes minutes per sample, so it stops at 32 MB (and
     // python.wasm, 99 MB, with Cranelift only through the stress job's real_modules numbers).
     for input in inputs.iter().filter(|i| i.bytes.len() <= 40_000_000) {
-        let provided = if input.stub_imports {
-            ProvidedImports::wasi_preview1().stubbing_unknown_functions()
-        } else {
-            ProvidedImports::wasi_preview1()
-        };
-        let prepared = prepare(&input.bytes, &GuestLimits::default(), &provided).expect("prepares");
+        let prepared =
+            prepare(&input.bytes, &GuestLimits::default(), &provided(input), Instrumentation::On).expect("prepares");
         for (name, strategy) in [("cranelift", ::wasmtime::Strategy::Cranelift), ("winch", ::wasmtime::Strategy::Winch)]
         {
             if name == "cranelift" && input.bytes.len() > 10_000_000 {
                 // About 30 s a sample at 32 MB: Cranelift stops at 8 MB (its rate is flat).
                 continue;
             }
-            let mut config = wasm_runner::reference::config(&GuestLimits::default());
+            let mut config = reference_config(&GuestLimits::default());
             config.strategy(strategy);
             if name == "winch" {
                 // Winch compiles the core proposals only; the synthetic modules use none of these.

@@ -1,13 +1,21 @@
-//! Command-line interface.
+//! The `wasm-runner` command line. It is a library module so that a harness binary can
+//! embed it (`main_from`) and be its own child process: the child-process protocol
+//! (`child`) is this command line and its `--json` output.
 
+mod limits;
 mod output;
 mod run;
+mod script;
 mod warmup;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use wasm_runner::limits::runner::MAX_RUNNER_HEAP_LIMIT_MB;
+
+use crate::limits::runner::{MAX_RUNNER_HEAP_LIMIT_MB, MAX_TIMEOUT_MS};
+use crate::limits::RunnerLimits;
 
 /// Runs WebAssembly modules inside a V8 isolate whose heap is sized for the runner, with
 /// every guest limit enforced apart from it.
@@ -18,8 +26,7 @@ use wasm_runner::limits::runner::MAX_RUNNER_HEAP_LIMIT_MB;
     WASM_RUNNER_WARMUP_TIMEOUT_MS     warmup deadline (default 120000)\n  \
     WASM_RUNNER_TERMINATION_GRACE_MS  how long a requested termination may take (default 5000)\n  \
     WASM_RUNNER_V8_FLAGS              extra V8 flags, e.g. \"--no-wasm-lazy-compilation\"\n  \
-    WASM_GUEST_MAX_*                  guest limits: MODULE_BYTES, MEMORY_BYTES, MEMORIES, TABLE_ELEMENTS, TABLES,\n  \
-                                      ELEMENT_ITEMS, GLOBALS, EXPORTS, FUNCTIONS, FUEL, STACK_BYTES, OUTPUT_BYTES, WALL_MS\n  \
+    WASM_GUEST_MAX_*                  guest limits (`wasm-runner limits` lists them with their defaults)\n  \
     RUST_LOG                          log filter (default: warn)\n\n\
     Exit status: 0 ok, 1 the module failed (the outcome says why), 2 bad usage or unreadable input.")]
 struct Cli {
@@ -33,32 +40,65 @@ enum Command {
     Warmup(warmup::WarmupArgs),
     /// Warm FILE up and run its `_start` (or --invoke EXPORT) under the guest limits.
     Run(Box<run::RunArgs>),
+    /// List every limit: default, environment variable, class, where it is enforced.
+    Limits(limits::LimitsArgs),
+    /// Run trusted JS in a runner isolate after bootstrap (fault injection for the heap
+    /// guard and the watchdog; never guest input).
+    #[command(hide = true)]
+    Script(script::ScriptArgs),
 }
 
 /// Options shared by every command that creates a runner.
-#[derive(Debug, clap::Args)]
-pub struct RunnerArgs {
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct RunnerArgs {
     /// Runner V8 heap cap in MiB (overrides WASM_RUNNER_HEAP_LIMIT_MB).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNNER_HEAP_LIMIT_MB))]
     pub heap_limit_mb: Option<u64>,
+    /// Warmup deadline in ms (overrides WASM_RUNNER_WARMUP_TIMEOUT_MS).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
+    pub warmup_timeout_ms: Option<u64>,
+    /// How long a requested termination may take to land, in ms (overrides
+    /// WASM_RUNNER_TERMINATION_GRACE_MS).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
+    pub termination_grace_ms: Option<u64>,
 }
 
 impl RunnerArgs {
-    pub fn limits(&self) -> wasm_runner::RunnerLimits {
-        let limits = wasm_runner::RunnerLimits::from_env();
-        match self.heap_limit_mb {
-            Some(mb) => limits.with_heap_limit_mb(mb),
-            None => limits,
+    pub(crate) fn limits(&self) -> RunnerLimits {
+        let mut limits = RunnerLimits::from_env();
+        if let Some(mb) = self.heap_limit_mb {
+            limits = limits.with_heap_limit_mb(mb);
         }
+        if let Some(ms) = self.warmup_timeout_ms {
+            limits = limits.with_warmup_timeout(Duration::from_millis(ms));
+        }
+        if let Some(ms) = self.termination_grace_ms {
+            limits = limits.with_termination_grace(Duration::from_millis(ms));
+        }
+        limits
     }
 }
 
+/// The command line of this process.
 pub fn main() -> ExitCode {
+    main_from(std::env::args_os())
+}
+
+/// The command line with these arguments (the first is the program name).
+pub fn main_from(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
     match cli.command {
         Command::Warmup(args) => warmup::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Limits(args) => limits::run(args),
+        Command::Script(args) => script::run(args),
     }
 }
 
@@ -66,7 +106,8 @@ fn init_logging() {
     use tracing_subscriber::EnvFilter;
     // The heap guard's own warning is part of the outcome the CLI prints; keep it out of
     // the default stderr so a failure reads as one line. RUST_LOG shows everything.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,wasm_runner::engine=error"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,wasm_runner::isolate=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -3,15 +3,15 @@
 
 use std::process::ExitCode;
 
+use crate::report::PhaseReport;
 use serde::Serialize;
-use wasm_runner::PhaseReport;
 
 /// Exit status for a module that failed (the outcome says why).
-pub const EXIT_FAILED: u8 = 1;
+pub(crate) const EXIT_FAILED: u8 = 1;
 /// Exit status for bad usage or input that could not be read.
-pub const EXIT_INPUT: u8 = 2;
+pub(crate) const EXIT_INPUT: u8 = 2;
 
-pub fn print_json<T: Serialize>(value: &T) {
+pub(crate) fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("error: could not encode the report as JSON: {e}"),
@@ -19,12 +19,12 @@ pub fn print_json<T: Serialize>(value: &T) {
 }
 
 /// Prints `message` as one line on stderr and returns `code`.
-pub fn fail(code: u8, message: &str) -> ExitCode {
+pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {}", message.replace('\n', " "));
     ExitCode::from(code)
 }
 
-pub fn print_phases(phases: &[PhaseReport]) {
+pub(crate) fn print_phases(phases: &[PhaseReport]) {
     println!("{:<14} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "time");
     for p in phases {
         println!(
@@ -37,7 +37,7 @@ pub fn print_phases(phases: &[PhaseReport]) {
     }
 }
 
-pub fn human_bytes(bytes: usize) -> String {
+pub(crate) fn human_bytes(bytes: usize) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = bytes as f64;
     let mut unit = 0;
@@ -54,7 +54,7 @@ pub fn human_bytes(bytes: usize) -> String {
 
 /// Reads a module file: a wasm binary, or WAT text (first non-blank character `(` or `;`),
 /// which is compiled to a binary here so that hand-written tests need no extra tool.
-pub fn read_module(path: &std::path::Path) -> Result<Vec<u8>, String> {
+pub(crate) fn read_module(path: &std::path::Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if bytes.starts_with(b"\0asm") || !matches!(first, Some(b'(') | Some(b';')) {

@@ -4,15 +4,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use wasm_runner::limits::GuestLimits;
-use wasm_runner::wasi::Preopen;
-use wasm_runner::{RunOutcome, RunReport, RunRequest, Runner};
-
 use super::output::{fail, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
+use crate::guest::Instrumentation;
+use crate::limits::GuestLimits;
+use crate::report::{RunOutcome, RunReport};
+use crate::request::{Preopen, RunRequest};
+#[cfg(feature = "reference")]
+use crate::Reference;
+use crate::{Engine, Runner};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Engine {
+pub(crate) enum EngineName {
     /// The V8 runner.
     V8,
     /// The wasmtime reference engine, under the same guest limits.
@@ -20,12 +23,12 @@ pub enum Engine {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The WebAssembly module (.wasm binary).
     pub file: PathBuf,
     /// Which engine runs it.
     #[arg(long, value_enum, default_value = "v8")]
-    pub engine: Engine,
+    pub engine: EngineName,
     /// Export to call instead of `_start` (parameters are passed as zeros).
     #[arg(long, value_name = "EXPORT")]
     pub invoke: Option<String>,
@@ -73,6 +76,10 @@ pub struct RunArgs {
     /// Also report a hash of all linear memory and the exported globals (JSON `observed`).
     #[arg(long)]
     pub observe: bool,
+    /// Run the module without the instrumentation: fuel, growth caps and interrupt checks are
+    /// not enforced (for testing what the engines do on their own).
+    #[arg(long, hide = true)]
+    pub no_instrumentation: bool,
     /// Arguments for the guest (argv[1..]).
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -103,7 +110,7 @@ impl RunArgs {
     }
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
+pub(crate) fn run(args: RunArgs) -> ExitCode {
     let file = args.file.display().to_string();
     let module = match read_module(&args.file) {
         Ok(b) => b,
@@ -135,10 +142,21 @@ pub fn run(args: RunArgs) -> ExitCode {
         trap_unknown_imports: args.trap_unknown_imports,
     };
     let guest = args.guest_limits();
-    let report = match args.engine {
-        Engine::V8 => Runner::new(args.runner.limits()).with_guest_limits(guest).run(module, &request),
-        Engine::Wasmtime => wasm_runner::reference::run(&module, &guest, &request),
+    let instrumentation = if args.no_instrumentation { Instrumentation::Off } else { Instrumentation::On };
+    let engine: Box<dyn Engine> = match args.engine {
+        EngineName::V8 => {
+            Box::new(Runner::new(args.runner.limits()).with_guest_limits(guest).with_instrumentation(instrumentation))
+        }
+        #[cfg(feature = "reference")]
+        EngineName::Wasmtime => {
+            Box::new(Reference::new().with_guest_limits(guest).with_instrumentation(instrumentation))
+        }
+        #[cfg(not(feature = "reference"))]
+        EngineName::Wasmtime => {
+            return fail(EXIT_INPUT, "this wasm-runner was built without the wasmtime reference (feature `reference`)")
+        }
     };
+    let report = engine.run(module.into(), &request);
     finish(&args, &file, &report)
 }
 

@@ -4,19 +4,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use wasm_runner::guest::ModuleFacts;
-use wasm_runner::limits::HeapLimitSource;
-use wasm_runner::{PhaseReport, Runner, RunnerError};
 
 use super::output::{fail, human_bytes, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
+use crate::limits::{GuestLimits, HeapLimitSource};
+use crate::report::{ModuleFacts, PhaseReport, RunnerError};
+use crate::Runner;
 
 #[derive(Debug, clap::Args)]
-pub struct WarmupArgs {
-    /// The WebAssembly module (.wasm binary).
+pub(crate) struct WarmupArgs {
+    /// The WebAssembly module (.wasm binary, or WAT text).
     pub file: PathBuf,
     #[command(flatten)]
     pub runner: RunnerArgs,
+    /// Stub function imports the runner does not provide (as `run --trap-unknown-imports`).
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -36,12 +39,13 @@ struct WarmupJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     module: Option<&'a ModuleFacts>,
     phases: &'a [PhaseReport],
+    peak_used_heap_bytes: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     total_ms: Option<f64>,
     v8_version: &'static str,
 }
 
-pub fn run(args: WarmupArgs) -> ExitCode {
+pub(crate) fn run(args: WarmupArgs) -> ExitCode {
     let limits = args.runner.limits();
     let file = args.file.display().to_string();
     let bytes = match read_module(&args.file) {
@@ -54,9 +58,13 @@ pub fn run(args: WarmupArgs) -> ExitCode {
         }
     };
     let module_bytes = bytes.len();
-    let runner = Runner::new(limits.clone()).with_guest_limits(wasm_runner::limits::GuestLimits::from_env());
-    let result = runner.warmup(bytes);
-    let v8_version = wasm_runner::engine::v8_version();
+    let mut provided = crate::wasi::preview1::provided();
+    if args.trap_unknown_imports {
+        provided = provided.stubbing_unknown_functions();
+    }
+    let runner =
+        crate::Runner::new(limits.clone()).with_guest_limits(GuestLimits::from_env()).with_provided_imports(provided);
+    let result = Runner::warmup(&runner, bytes);
     let mut json = WarmupJson {
         outcome: "ok",
         message: None,
@@ -67,13 +75,15 @@ pub fn run(args: WarmupArgs) -> ExitCode {
         module_bytes,
         module: None,
         phases: &[],
+        peak_used_heap_bytes: 0,
         total_ms: None,
-        v8_version,
+        v8_version: crate::v8_version(),
     };
     match &result {
         Ok(report) => {
             json.module = Some(&report.module);
             json.phases = &report.phases;
+            json.peak_used_heap_bytes = report.peak_used_heap_bytes();
             json.total_ms = Some(report.total_ms);
             if args.json {
                 print_json(&json);
@@ -94,6 +104,7 @@ pub fn run(args: WarmupArgs) -> ExitCode {
             json.message = Some(failure.error.to_string());
             json.error = Some(&failure.error);
             json.phases = &failure.phases;
+            json.peak_used_heap_bytes = failure.phases.iter().map(|p| p.peak_used_heap_bytes).max().unwrap_or(0);
             if args.json {
                 print_json(&json);
             }

@@ -1,100 +1,7 @@
 //! Which imports the runner can satisfy. A module asking for anything else is refused
-//! before V8 compiles it, with the first missing import named.
+//! before V8 compiles it, with every missing import named (up to a bound).
 
-use serde::Serialize;
-
-use crate::error::RunnerError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    Function,
-    Table,
-    Memory,
-    Global,
-    Tag,
-}
-
-impl ImportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportKind::Function => "function",
-            ImportKind::Table => "table",
-            ImportKind::Memory => "memory",
-            ImportKind::Global => "global",
-            ImportKind::Tag => "tag",
-        }
-    }
-}
-
-impl From<&wasmparser::TypeRef> for ImportKind {
-    fn from(ty: &wasmparser::TypeRef) -> Self {
-        match ty {
-            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => ImportKind::Function,
-            wasmparser::TypeRef::Table(_) => ImportKind::Table,
-            wasmparser::TypeRef::Memory(_) => ImportKind::Memory,
-            wasmparser::TypeRef::Global(_) => ImportKind::Global,
-            wasmparser::TypeRef::Tag(_) => ImportKind::Tag,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ImportRef {
-    pub module: String,
-    pub name: String,
-    pub kind: ImportKind,
-}
-
-/// WASI preview1's functions, as `runner/js/wasi.js` lists them.
-pub const WASI_PREVIEW1_FUNCTIONS: &[&str] = &[
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_advise",
-    "fd_allocate",
-    "fd_close",
-    "fd_datasync",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "fd_pread",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "fd_pwrite",
-    "fd_read",
-    "fd_readdir",
-    "fd_renumber",
-    "fd_seek",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "path_create_directory",
-    "path_filestat_get",
-    "path_filestat_set_times",
-    "path_link",
-    "path_open",
-    "path_readlink",
-    "path_remove_directory",
-    "path_rename",
-    "path_symlink",
-    "path_unlink_file",
-    "poll_oneoff",
-    "proc_exit",
-    "proc_raise",
-    "sched_yield",
-    "random_get",
-    "sock_accept",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
-];
+use crate::report::{ImportKind, ImportRef, RunnerError};
 
 /// The set of imports a runner provides, as (module, name, kind).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -111,14 +18,6 @@ impl ProvidedImports {
         ProvidedImports::default()
     }
 
-    /// Every WASI preview1 function: the bundled WASI runtime defines all of them (the
-    /// unsupported ones answer ENOSYS).
-    pub fn wasi_preview1() -> Self {
-        ProvidedImports::with_functions(
-            &WASI_PREVIEW1_FUNCTIONS.iter().map(|n| ("wasi_snapshot_preview1", *n)).collect::<Vec<_>>(),
-        )
-    }
-
     pub fn with_functions(functions: &[(&'static str, &'static str)]) -> Self {
         ProvidedImports { functions: functions.to_vec(), stub_unknown_functions: false }
     }
@@ -133,10 +32,16 @@ impl ProvidedImports {
         self.stub_unknown_functions
     }
 
+    /// Whether a module asking for `import` can be instantiated: a function the runner
+    /// defines, or any function when unknown ones are stubbed.
     pub fn provides(&self, import: &ImportRef) -> bool {
+        import.kind == ImportKind::Function && (self.stub_unknown_functions || self.defines(import))
+    }
+
+    /// Whether the runner defines `import` itself (not as a stub).
+    pub fn defines(&self, import: &ImportRef) -> bool {
         import.kind == ImportKind::Function
-            && (self.stub_unknown_functions
-                || self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name))
+            && self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name)
     }
 }
 
@@ -154,13 +59,7 @@ pub fn check_imports(imports: &[ImportRef], provided: &ProvidedImports) -> Resul
                 name: missing.name.clone(),
                 import_kind: missing.kind.as_str().to_string(),
                 unresolved_total: unresolved.len(),
-                unresolved: Box::new(
-                    unresolved
-                        .iter()
-                        .take(MAX_LISTED_UNRESOLVED)
-                        .map(|i| format!("{}.{} ({})", i.module, i.name, i.kind.as_str()))
-                        .collect(),
-                ),
+                unresolved: Box::new(unresolved.iter().take(MAX_LISTED_UNRESOLVED).map(ToString::to_string).collect()),
             })
         }
     }
@@ -170,12 +69,14 @@ pub fn check_imports(imports: &[ImportRef], provided: &ProvidedImports) -> Resul
 mod tests {
     use super::*;
 
+    fn functions(n: usize) -> Vec<ImportRef> {
+        (0..n).map(|i| ImportRef { module: "env".into(), name: format!("f{i}"), kind: ImportKind::Function }).collect()
+    }
+
     #[test]
     fn the_unresolved_list_is_capped_but_the_total_is_not() {
-        let imports: Vec<ImportRef> = (0..MAX_LISTED_UNRESOLVED + 5)
-            .map(|i| ImportRef { module: "env".into(), name: format!("f{i}"), kind: ImportKind::Function })
-            .collect();
-        match check_imports(&imports, &ProvidedImports::wasi_preview1()) {
+        let imports = functions(MAX_LISTED_UNRESOLVED + 5);
+        match check_imports(&imports, &crate::wasi::preview1::provided()) {
             Err(RunnerError::UnresolvedImport { unresolved_total, unresolved, name, .. }) => {
                 assert_eq!(unresolved_total, MAX_LISTED_UNRESOLVED + 5);
                 assert_eq!(unresolved.len(), MAX_LISTED_UNRESOLVED);
@@ -184,9 +85,12 @@ mod tests {
             }
             other => panic!("expected unresolved_import, got {other:?}"),
         }
-        // Stubbing satisfies function imports only.
-        let stubbed = ProvidedImports::wasi_preview1().stubbing_unknown_functions();
-        assert!(check_imports(&imports, &stubbed).is_ok());
+    }
+
+    #[test]
+    fn stubbing_satisfies_function_imports_only() {
+        let stubbed = crate::wasi::preview1::provided().stubbing_unknown_functions();
+        assert!(check_imports(&functions(3), &stubbed).is_ok());
         let memory = ImportRef { module: "env".into(), name: "mem".into(), kind: ImportKind::Memory };
         assert!(check_imports(&[memory], &stubbed).is_err());
     }

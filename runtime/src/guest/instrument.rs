@@ -2,46 +2,25 @@
 //!
 //! - every memory's and table's maximum is clamped so that the totals stay within budget
 //!   (`memory.grow` and `table.grow` then return -1 instead of growing);
-//! - fuel metering: each straight-line segment of code is charged its instruction count
-//!   before it runs, from an i64 global holding the remaining fuel; running out sets a flag
-//!   global and traps, so exhaustion is told apart from a guest `unreachable`.
+//! - every function body is metered for fuel (see `meter`), and where the module has tail
+//!   calls, an interrupt check guards each one: a one-page shared memory the runner's
+//!   watchdog writes at the deadline, read atomically before every `return_call*`. V8's
+//!   optimizing tier compiles an endless tail-call cycle without any point where
+//!   TerminateExecution lands (docs/v8-findings.md #5); the check gives it one, like
+//!   wasmtime's epoch check at function entry;
+//! - the counters, every memory and (when guarded) the start function are exported under
+//!   the names in `abi`.
 //!
-//! - where the module has tail calls, an interrupt check before each one: a one-page shared
-//!   memory the runner's watchdog writes at the deadline, read atomically before every
-//!   `return_call*`; a set flag traps. V8's optimizing tier compiles an endless tail-call
-//!   cycle without any point where TerminateExecution lands (docs/v8-findings.md #5); the
-//!   check gives it one, like wasmtime's epoch check at function entry.
-//!
-//! Function bodies are rewritten by `BodyRewriter` as their operators stream past: in the
-//! guest checks, while each body is validated (`facts::inspect_and_rewrite`), so the code
-//! is parsed once; `instrument` alone drives it with a plain reader.
-//!
-//! The two globals are exported under names no guest can spell by accident, so both the
-//! V8 runner and the wasmtime reference read the same counters from the same bytes.
-
-use std::ops::Range;
+//! The pass changes no index a function body refers to (its globals and memory are
+//! appended after the guest's), so the sections it does not touch are copied as they are.
 
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasm_encoder::{ConstExpr, Encode, ExportKind, GlobalType, Instruction, SectionId, ValType};
-use wasmparser::Operator;
+use wasm_encoder::{ConstExpr, ExportKind, GlobalType, SectionId, ValType};
 
-use super::facts::ModuleFacts;
-use crate::error::RunnerError;
+use super::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, INTERRUPT_EXPORT, START_EXPORT};
+use super::meter::{BodyRewriter, RewrittenBodies};
 use crate::limits::GuestLimits;
-
-/// Export name of the remaining-fuel counter (i64, mutable).
-pub const FUEL_EXPORT: &str = "\u{1}wasm-runner:fuel";
-/// Export name of the out-of-fuel flag (i32, mutable; 1 once fuel ran out).
-pub const FUEL_EXHAUSTED_EXPORT: &str = "\u{1}wasm-runner:fuel-exhausted";
-/// Export name prefix of every memory, by index, so hosts can size (and hash) all of them.
-pub const MEMORY_EXPORT_PREFIX: &str = "\u{1}wasm-runner:memory";
-/// Export name of the start function, when the module has tail calls: it is then called by
-/// the runner after the interrupt flag is in place rather than by instantiation, so a
-/// tail-call cycle in it can be stopped too.
-pub const START_EXPORT: &str = "\u{1}wasm-runner:start";
-/// Export name of the interrupt flag's shared memory (an i32 at address 0; nonzero stops
-/// the guest at its next tail call). Present only when the module has tail calls.
-pub const INTERRUPT_EXPORT: &str = "\u{1}wasm-runner:interrupt";
+use crate::report::{ModuleFacts, RunnerError};
 
 const PAGE: u64 = 65536;
 
@@ -50,8 +29,8 @@ pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Re
     instrument_module(bytes, facts, limits, None)
 }
 
-/// `instrument` with the function bodies already rewritten by `BodyRewriter` (during
-/// validation, see `facts::inspect_and_rewrite`), so the code is not parsed a second time.
+/// `instrument` with the function bodies already rewritten by the meter (during
+/// validation, see `validate::inspect_and_rewrite`), so the code is not parsed a second time.
 pub(crate) fn instrument_rewritten(
     bytes: &[u8],
     facts: &ModuleFacts,
@@ -81,6 +60,7 @@ fn instrument_module(
         table_share,
         interrupt_memory: (facts.tail_calls > 0).then_some(facts.memories),
         start_function: facts.start_function.filter(|_| facts.tail_calls > 0),
+        start_section_at: None,
         globals_done: false,
         exports_done: false,
         memories_done: false,
@@ -88,32 +68,16 @@ fn instrument_module(
     let mut module = wasm_encoder::Module::new();
     pass.parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
         .map_err(|e| RunnerError::Internal { message: format!("instrumentation failed on a validated module: {e}") })?;
-    let out = module.finish();
-    Ok(if pass.start_function.is_some() { without_start_section(out) } else { out })
-}
-
-/// The module without its start section (the runner calls the exported start instead).
-fn without_start_section(module: Vec<u8>) -> Vec<u8> {
-    let mut out = module[..8].to_vec();
-    let mut at = 8;
-    while at < module.len() {
-        let id = module[at];
-        let (mut size, mut shift, mut len) = (0usize, 0, 0);
-        while let Some(b) = module.get(at + 1 + len) {
-            size |= usize::from(b & 0x7f) << shift;
-            shift += 7;
-            len += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        let end = (at + 1 + len + size).min(module.len());
-        if id != 8 {
-            out.extend_from_slice(&module[at..end]);
-        }
-        at = end;
+    let mut out = module.finish();
+    if let (Some(start), Some(at)) = (pass.start_function, pass.start_section_at) {
+        // The guarded start function is called by the runner, not by instantiation: drop
+        // the start section, whose encoding wasm-encoder gives (reencode always emits it).
+        let mut alone = wasm_encoder::Module::new();
+        alone.section(&wasm_encoder::StartSection { function_index: start });
+        let len = alone.len() - wasm_encoder::Module::new().len();
+        out.drain(at..at + len);
     }
-    out
+    Ok(out)
 }
 
 struct Instrumenter<'m> {
@@ -131,6 +95,8 @@ struct Instrumenter<'m> {
     interrupt_memory: Option<u32>,
     /// The start function, exported (and its start section dropped) when guarded.
     start_function: Option<u32>,
+    /// Where the start section begins in the output.
+    start_section_at: Option<usize>,
     globals_done: bool,
     exports_done: bool,
     memories_done: bool,
@@ -187,42 +153,9 @@ impl Instrumenter<'_> {
         exports.export(FUEL_EXPORT, ExportKind::Global, self.bodies.fuel_global);
         exports.export(FUEL_EXHAUSTED_EXPORT, ExportKind::Global, self.bodies.fuel_global + 1);
         for i in 0..self.memories {
-            exports.export(&format!("{MEMORY_EXPORT_PREFIX}{i}"), ExportKind::Memory, i);
+            exports.export(&memory_export(i), ExportKind::Memory, i);
         }
     }
-}
-
-/// Whether control may leave straight-line flow after `op`: the next instruction starts a
-/// new segment.
-fn ends_segment(op: &Operator) -> bool {
-    matches!(
-        op,
-        Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::Else
-            | Operator::End
-            | Operator::Try { .. }
-            | Operator::TryTable { .. }
-            | Operator::Catch { .. }
-            | Operator::CatchAll
-            | Operator::Delegate { .. }
-            | Operator::Br { .. }
-            | Operator::BrIf { .. }
-            | Operator::BrTable { .. }
-            | Operator::BrOnNull { .. }
-            | Operator::BrOnNonNull { .. }
-            | Operator::Return
-            | Operator::Throw { .. }
-            | Operator::Rethrow { .. }
-            | Operator::ThrowRef
-            | Operator::Unreachable
-    ) || super::facts::is_tail_call(op)
-}
-
-/// Structural instructions engines do not execute: they cost no fuel.
-fn is_free(op: &Operator) -> bool {
-    matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
 }
 
 impl Reencode for Instrumenter<'_> {
@@ -313,6 +246,10 @@ impl Reencode for Instrumenter<'_> {
             module.section(&exports);
             self.exports_done = true;
         }
+        // Custom sections never come between this hook and the section it precedes.
+        if before == Some(SectionId::Start) {
+            self.start_section_at = Some(module.len());
+        }
         Ok(())
     }
 
@@ -325,185 +262,12 @@ impl Reencode for Instrumenter<'_> {
             Some(chunks) => chunks,
             None => {
                 let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
-                self.bodies.rewrite_all(self.module, &bodies)?
+                self.bodies.rewrite_all(self.module, bodies)?
             }
         };
         for body in chunks.iter().flat_map(RewrittenBodies::iter) {
             code.raw(body);
         }
         Ok(())
-    }
-}
-
-/// Functions below this many in all are rewritten on the calling thread.
-const PARALLEL_FROM_FUNCTIONS: usize = 256;
-
-/// The per-body half of the pass: fuel charges (and interrupt checks) placed as a body's
-/// operators stream past. Validation drives it (`facts::inspect_and_rewrite`), so each
-/// body is parsed once for both; `instrument` alone drives it with a plain reader.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BodyRewriter {
-    /// Index of the fuel global (after the guest's); the exhausted flag follows it.
-    fuel_global: u32,
-    /// Index the interrupt flag's memory gets (after the guest's) if the module has tail
-    /// calls; a body refers to it only at a tail call, so no body without one depends on it.
-    interrupt_memory: u32,
-}
-
-/// Rewritten function bodies of a run of functions, in order, without size prefixes.
-#[derive(Debug, Default)]
-pub(crate) struct RewrittenBodies {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl RewrittenBodies {
-    /// Room for bodies spanning `ranges` of the original and their charges (a charge is
-    /// at most ~30 bytes per segment; most segments are longer than their charge).
-    pub(crate) fn with_capacity_for(ranges: impl Iterator<Item = Range<u64>>) -> Self {
-        let (bytes, count) = ranges
-            .fold((0usize, 0usize), |(bytes, count), r| (bytes.saturating_add((r.end - r.start) as usize), count + 1));
-        RewrittenBodies { bytes: Vec::with_capacity(bytes.saturating_mul(2)), ends: Vec::with_capacity(count) }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(self.ends.iter().copied()).map(|(start, end)| &self.bytes[start..end])
-    }
-}
-
-/// Where a body being rewritten stands: its current straight-line segment.
-pub(crate) struct BodyInProgress {
-    segment_start: u64,
-    cost: u64,
-}
-
-impl BodyRewriter {
-    /// For a module with `globals` and `memories` (imported and defined).
-    pub(crate) fn for_module(globals: u32, memories: u32) -> Self {
-        BodyRewriter { fuel_global: globals, interrupt_memory: memories }
-    }
-
-    /// Starts a body whose local declarations are `module[locals]`; they are copied as
-    /// they are (the pass adds no locals).
-    pub(crate) fn begin(&self, module: &[u8], locals: Range<u64>, out: &mut RewrittenBodies) -> BodyInProgress {
-        out.bytes.extend_from_slice(&module[locals.start as usize..locals.end as usize]);
-        BodyInProgress { segment_start: locals.end, cost: 0 }
-    }
-
-    /// `op`, which ends at `end` in `module`, has been read.
-    pub(crate) fn op(
-        &self,
-        module: &[u8],
-        body: &mut BodyInProgress,
-        op: &Operator,
-        end: u64,
-        out: &mut RewrittenBodies,
-    ) {
-        if !is_free(op) {
-            body.cost += 1;
-        }
-        if ends_segment(op) {
-            if super::facts::is_tail_call(op) {
-                self.interrupt_check(&mut out.bytes);
-            }
-            self.flush(module, body, end, out);
-        }
-    }
-
-    /// The body ends at `end` in `module`.
-    pub(crate) fn finish(&self, module: &[u8], mut body: BodyInProgress, end: u64, out: &mut RewrittenBodies) {
-        self.flush(module, &mut body, end, out);
-        out.ends.push(out.bytes.len());
-    }
-
-    /// The current segment, charged for, then copied.
-    fn flush(&self, module: &[u8], body: &mut BodyInProgress, end: u64, out: &mut RewrittenBodies) {
-        if body.cost > 0 {
-            self.charge(&mut out.bytes, body.cost);
-        }
-        out.bytes.extend_from_slice(&module[body.segment_start as usize..end as usize]);
-        body.segment_start = end;
-        body.cost = 0;
-    }
-
-    /// The charge placed before a segment of `cost` instructions.
-    fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
-        let fuel = self.fuel_global;
-        for instruction in [
-            Instruction::GlobalGet(fuel),
-            Instruction::I64Const(cost as i64),
-            Instruction::I64LtU,
-            Instruction::If(wasm_encoder::BlockType::Empty),
-            Instruction::I32Const(1),
-            Instruction::GlobalSet(fuel + 1),
-            Instruction::Unreachable,
-            Instruction::End,
-            Instruction::GlobalGet(fuel),
-            Instruction::I64Const(cost as i64),
-            Instruction::I64Sub,
-            Instruction::GlobalSet(fuel),
-        ] {
-            instruction.encode(sink);
-        }
-    }
-
-    /// Traps when the watchdog has raised the interrupt flag.
-    fn interrupt_check(&self, sink: &mut Vec<u8>) {
-        let flag = wasm_encoder::MemArg {
-            offset: 0,
-            align: 2,
-            target: wasm_encoder::MemArgTarget::Memory(self.interrupt_memory),
-            ordering: None,
-        };
-        for instruction in [
-            Instruction::I32Const(0),
-            Instruction::I32AtomicLoad(flag),
-            Instruction::If(wasm_encoder::BlockType::Empty),
-            Instruction::Unreachable,
-            Instruction::End,
-        ] {
-            instruction.encode(sink);
-        }
-    }
-
-    /// Every body, without validating (`bytes` is already valid), on as many threads as
-    /// there are cores; chunks come back in body order.
-    fn rewrite_all(
-        &self,
-        module: &[u8],
-        bodies: &[wasmparser::FunctionBody<'_>],
-    ) -> Result<Vec<RewrittenBodies>, wasmparser::BinaryReaderError> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        if threads == 1 || bodies.len() < PARALLEL_FROM_FUNCTIONS {
-            return Ok(vec![self.rewrite_chunk(module, bodies)?]);
-        }
-        let per_thread = bodies.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> =
-                bodies.chunks(per_thread).map(|chunk| scope.spawn(move || self.rewrite_chunk(module, chunk))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        })
-    }
-
-    fn rewrite_chunk(
-        &self,
-        module: &[u8],
-        bodies: &[wasmparser::FunctionBody<'_>],
-    ) -> Result<RewrittenBodies, wasmparser::BinaryReaderError> {
-        let mut out = RewrittenBodies::with_capacity_for(bodies.iter().map(|body| body.range()));
-        for body in bodies {
-            let mut reader = body.get_binary_reader_for_operators()?;
-            reader.set_features(super::facts::wasm_features());
-            let locals = body.range().start..reader.original_position();
-            let mut ops = wasmparser::OperatorsReader::new(reader);
-            let mut state = self.begin(module, locals, &mut out);
-            while !ops.eof() {
-                let op = ops.read()?;
-                self.op(module, &mut state, &op, ops.original_position(), &mut out);
-            }
-            self.finish(module, state, ops.original_position(), &mut out);
-        }
-        Ok(out)
     }
 }

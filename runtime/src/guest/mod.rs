@@ -1,20 +1,22 @@
-//! Rust-side checks on guest bytes, before V8 sees them.
+//! The guest checks: everything Rust does to guest bytes before an engine sees them.
+//! Validation with the features V8 ships (`validate`), budgets on what the module declares
+//! (`budgets`), the import check (`imports`), then the instrumentation that compiles the
+//! guest limits into the module (`instrument`, with `meter` for function bodies); the
+//! whole gate is `prepare`, cached per process (`cache`).
 
-mod checks;
-mod entry;
-mod facts;
+pub mod abi;
+mod budgets;
+mod cache;
 mod imports;
 mod instrument;
-
-pub use checks::{check_budgets, check_module_size};
-pub use facts::{inspect, wasm_features, ModuleFacts};
-pub use imports::{check_imports, ImportKind, ImportRef, ProvidedImports, WASI_PREVIEW1_FUNCTIONS};
-pub use instrument::{
-    instrument, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, INTERRUPT_EXPORT, MEMORY_EXPORT_PREFIX, START_EXPORT,
-};
-
+mod meter;
+mod parallel;
 mod prepare;
-mod prepared_cache;
-pub use entry::check_entry;
-pub use prepare::{prepare, prepare_with, Instrumentation, PreparedModule};
-pub use prepared_cache::{prepare_cached, prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
+mod validate;
+
+pub(crate) use cache::prepare_cached;
+pub use cache::{prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
+pub use imports::{check_imports, ProvidedImports, MAX_LISTED_UNRESOLVED};
+pub use instrument::instrument;
+pub use prepare::{prepare, Instrumentation, PreparedModule};
+pub use validate::{inspect, wasm_features};

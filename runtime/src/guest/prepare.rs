@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use super::facts::{inspect, inspect_and_rewrite};
+use super::budgets::{check_budgets, check_module_size};
+use super::imports::{check_imports, ProvidedImports};
 use super::instrument::instrument_rewritten;
-use super::{check_budgets, check_imports, check_module_size, ModuleFacts, ProvidedImports};
-use crate::error::RunnerError;
+use super::validate::{inspect, inspect_and_rewrite};
 use crate::limits::GuestLimits;
+use crate::policy::stubbed_imports;
+use crate::report::{ImportRef, ModuleFacts, RunnerError};
 
 /// A module that passed every guest check, rewritten to enforce the guest limits.
 #[derive(Debug, Clone)]
@@ -14,25 +16,24 @@ pub struct PreparedModule {
     pub facts: ModuleFacts,
     /// The instrumented bytes engines run.
     pub bytes: Arc<[u8]>,
+    /// The fuel compiled into the bytes (0 without instrumentation).
     pub fuel_limit: u64,
-    /// Imports beyond what the runner provides were accepted as stubs (see `ProvidedImports`).
-    pub stubs_unknown_imports: bool,
-}
-
-pub fn prepare(bytes: &[u8], limits: &GuestLimits, provided: &ProvidedImports) -> Result<PreparedModule, RunnerError> {
-    prepare_with(bytes, limits, provided, Instrumentation::On)
+    /// Function imports nobody provides, accepted as stubs (see `ProvidedImports`).
+    pub stubbed: Vec<ImportRef>,
 }
 
 /// Whether the guest limits are compiled into the module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Instrumentation {
+    #[default]
     On,
     /// Checks only: fuel and growth caps are not enforced. For testing the instrumentation
     /// itself (an instrumented module must behave like the original while no limit is hit).
     Off,
 }
 
-pub fn prepare_with(
+/// Every guest check on `bytes`, then the instrumentation: what both engines run.
+pub fn prepare(
     bytes: &[u8],
     limits: &GuestLimits,
     provided: &ProvidedImports,
@@ -55,5 +56,6 @@ pub fn prepare_with(
         None => bytes.into(),
     };
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
-    Ok(PreparedModule { facts, bytes, fuel_limit, stubs_unknown_imports: provided.stubs_unknown_functions() })
+    let stubbed = stubbed_imports(&facts.imports, provided);
+    Ok(PreparedModule { facts, bytes, fuel_limit, stubbed })
 }

@@ -32,6 +32,10 @@ pub const DEFAULT_TERMINATION_GRACE_MS: u64 = 5_000;
 /// Environment override for the termination grace, in milliseconds.
 pub const TERMINATION_GRACE_ENV: &str = "WASM_RUNNER_TERMINATION_GRACE_MS";
 
+/// Stack of every thread that runs guest code (the V8 runner's and the wasmtime
+/// reference's). Known and fixed, so stack limits can be reasoned about.
+pub const RUNNER_THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 /// Upper bound for the millisecond settings above (one day).
 pub const MAX_TIMEOUT_MS: u64 = 86_400_000;
 

@@ -1,5 +1,5 @@
-//! stdout and stderr for wasmtime-wasi with the V8 runner's output cap: one byte budget
-//! for both streams, what fits is kept, and the write that crosses the cap stops the guest.
+//! stdout and stderr for wasmtime-wasi under the run policy's output cap: the write that
+//! crosses it stops the guest with a trap (the V8 runner terminates instead).
 
 use std::io;
 use std::pin::Pin;
@@ -7,58 +7,47 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+
+use crate::policy::{OutputCapture, Stream};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
 
-#[derive(Default)]
-struct Buffers {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    cap: u64,
-    exceeded: bool,
-}
-
-/// The output both streams share.
+/// The output both streams share, under the run policy's cap.
 #[derive(Clone)]
-pub(super) struct Captured(Arc<Mutex<Buffers>>);
+pub(super) struct Captured(Arc<Mutex<OutputCapture>>);
 
 impl Captured {
     pub(super) fn new(cap: u64) -> Self {
-        Captured(Arc::new(Mutex::new(Buffers { cap, ..Default::default() })))
+        Captured(Arc::new(Mutex::new(OutputCapture::new(cap))))
     }
 
-    pub(super) fn exceeded(&self) -> bool {
-        self.0.lock().map(|b| b.exceeded).unwrap_or(false)
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputCapture> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cap, when a write crossed it.
+    pub(super) fn exceeded(&self) -> Option<u64> {
+        self.lock().exceeded()
     }
 
     pub(super) fn take(&self) -> (Vec<u8>, Vec<u8>) {
-        let mut b = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        (std::mem::take(&mut b.stdout), std::mem::take(&mut b.stderr))
+        self.lock().take()
     }
 
-    /// Same rule as the V8 runner's host write: keep what fits, flag the overflow.
-    fn write(&self, fd: u8, bytes: &[u8]) -> bool {
-        let mut b = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let used = (b.stdout.len() + b.stderr.len()) as u64;
-        let take = bytes.len().min(b.cap.saturating_sub(used) as usize);
-        let sink = if fd == 2 { &mut b.stderr } else { &mut b.stdout };
-        sink.extend_from_slice(&bytes[..take]);
-        if take < bytes.len() {
-            b.exceeded = true;
-        }
-        !b.exceeded
+    fn write(&self, stream: Stream, bytes: &[u8]) -> bool {
+        self.lock().write(stream, bytes)
     }
 }
 
 #[derive(Clone)]
 pub(super) struct CappedOutput {
     captured: Captured,
-    fd: u8,
+    stream: Stream,
 }
 
 impl CappedOutput {
-    pub(super) fn new(captured: &Captured, fd: u8) -> Self {
-        CappedOutput { captured: captured.clone(), fd }
+    pub(super) fn new(captured: &Captured, stream: Stream) -> Self {
+        CappedOutput { captured: captured.clone(), stream }
     }
 }
 
@@ -81,7 +70,7 @@ impl StdoutStream for CappedOutput {
 #[wasmtime_wasi::async_trait]
 impl OutputStream for CappedOutput {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        if self.captured.write(self.fd, &bytes) {
+        if self.captured.write(self.stream, &bytes) {
             Ok(())
         } else {
             Err(StreamError::Trap(wasmtime::format_err!("output limit exceeded")))
@@ -104,7 +93,7 @@ impl Pollable for CappedOutput {
 
 impl tokio::io::AsyncWrite for CappedOutput {
     fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if self.captured.write(self.fd, buf) {
+        if self.captured.write(self.stream, buf) {
             Poll::Ready(Ok(buf.len()))
         } else {
             Poll::Ready(Err(io::Error::other("output limit exceeded")))

@@ -1,24 +1,24 @@
-//! The runner: warmup (bootstrap, guest checks, compile, instantiate) under supervision.
+//! The V8 runner: every job on a fresh isolate on its own thread, watched by a watchdog
+//! (`supervisor`, `watch`); a job is phases on a `session`; `warmup` is bootstrap, guest
+//! checks, compile and instantiate, `run` adds the entry point. The runner's own JS and
+//! natives live here; the WASI runtime's live in `wasi`.
 
-pub mod child;
-mod report;
+mod instance;
+mod js;
+mod natives;
 mod run;
 mod session;
 mod supervisor;
 mod warmup;
-
-pub use report::{PhaseReport, WarmupFailure, WarmupReport};
-pub use run::{fnv1a32, Observed, RunOutcome, RunReport, RunRequest, FNV1A32_INIT};
-pub use supervisor::RUNNER_THREAD_STACK_BYTES;
+mod watch;
 
 use std::sync::Arc;
 
-use crate::error::RunnerError;
+use crate::engine::Engine;
 use crate::guest::{Instrumentation, ProvidedImports};
 use crate::limits::{GuestLimits, RunnerLimits};
-
-/// The runner's own JS, compiled at bootstrap.
-pub const BOOTSTRAP_JS: &str = include_str!("js/bootstrap.js");
+use crate::report::{Failure, PhaseReport, RunReport, WarmupReport};
+use crate::request::RunRequest;
 
 /// A runner with fixed limits. Each call runs in a fresh isolate on its own thread, so a
 /// failed call leaves nothing behind for the next one.
@@ -36,7 +36,7 @@ impl Runner {
         Runner {
             limits,
             guest: GuestLimits::default(),
-            provided: ProvidedImports::wasi_preview1(),
+            provided: crate::wasi::preview1::provided(),
             instrumentation: Instrumentation::On,
         }
     }
@@ -72,25 +72,33 @@ impl Runner {
     }
 
     /// Bootstrap, guest checks (with instrumentation), compile and instantiate `module`.
-    pub fn warmup(&self, module: impl Into<Arc<[u8]>>) -> Result<WarmupReport, WarmupFailure> {
-        warmup::warmup(&self.limits, &self.guest, &self.provided, self.instrumentation, module.into())
+    pub fn warmup(&self, module: impl Into<Arc<[u8]>>) -> Result<WarmupReport, Failure> {
+        warmup::warmup(self, module.into())
     }
 
     /// Warmup, then the module's entry point under the guest limits.
     pub fn run(&self, module: impl Into<Arc<[u8]>>, request: &RunRequest) -> RunReport {
-        run::run(&self.limits, &self.guest, &self.provided, self.instrumentation, module.into(), request)
+        run::run(self, module.into(), request)
     }
 
     /// Runs trusted JS (not guest input) in a fresh runner isolate after bootstrap, under
-    /// the same heap guard and watchdog as a warmup. The harness uses it for fault
-    /// injection: heap bombs and loops that test the guard and the watchdog themselves.
-    pub fn run_trusted_script(&self, name: &str, source: &str) -> Result<String, RunnerError> {
+    /// the same heap guard and watchdog as a warmup: fault injection for the guard and the
+    /// watchdog themselves (see `internals::run_trusted_script`).
+    pub(crate) fn run_trusted_script(&self, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {
         let (name, source) = (name.to_string(), source.to_string());
         supervisor::supervise(&self.limits, None, move |session| {
-            session.bootstrap()?;
-            session.script("script", &name, &source)
+            let value = session.bootstrap().and_then(|()| session.script("script", &name, &source));
+            value.map_err(|error| session.failure(error, None))
         })
-        .map(|(value, _phases)| value)
-        .map_err(|failure| failure.error)
+    }
+}
+
+impl Engine for Runner {
+    fn name(&self) -> &'static str {
+        "v8"
+    }
+
+    fn run(&self, module: Arc<[u8]>, request: &RunRequest) -> RunReport {
+        Runner::run(self, module, request)
     }
 }

@@ -1,16 +1,18 @@
-//! One job's view of its isolate: phases with heap and timing, and the mapping from what
-//! V8 reports to typed errors.
+//! One job's view of its isolate: phases with heap and timing, the mapping from what V8
+//! reports to typed errors, and the signals the run policy reads (`policy::decide`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::report::PhaseReport;
-use super::supervisor::Shared;
-use super::BOOTSTRAP_JS;
-use crate::engine::{JsFailure, RunnerIsolate, SharedHostIo};
-use crate::error::RunnerError;
+use super::natives::{RunnerHost, SharedRunnerHost};
+use super::watch::Watch;
+use crate::isolate::{JsFailure, RunnerIsolate};
 use crate::limits::GuestLimits;
-use crate::wasi::WASI_JS;
+use crate::policy::{decide, StopSignals};
+use crate::report::{PhaseReport, RunOutcome, RunnerError};
+use crate::wasi::{SharedWasiHost, WasiHost};
 
 /// A step's failure before it is given a phase.
 pub(crate) enum StepError {
@@ -32,15 +34,21 @@ impl From<RunnerError> for StepError {
 
 pub(crate) struct Session {
     isolate: RunnerIsolate,
-    shared: Arc<Shared>,
+    watch: Arc<Watch>,
     guest: GuestLimits,
-    host: Option<SharedHostIo>,
+    runner_host: SharedRunnerHost,
+    wasi: Option<SharedWasiHost>,
     phases: Vec<PhaseReport>,
 }
 
 impl Session {
-    pub(crate) fn new(isolate: RunnerIsolate, shared: Arc<Shared>) -> Self {
-        Session { isolate, shared, guest: GuestLimits::default(), host: None, phases: Vec::new() }
+    pub(crate) fn new(mut isolate: RunnerIsolate, watch: Arc<Watch>) -> Self {
+        let runner_host: SharedRunnerHost = Rc::new(RefCell::new(RunnerHost::default()));
+        isolate.set_slot(Rc::clone(&runner_host));
+        // A context that refuses a native is caught at bootstrap: the runner's JS fails
+        // on the missing function with a named error.
+        let _ = isolate.install_natives(super::natives::install);
+        Session { isolate, watch, guest: GuestLimits::default(), runner_host, wasi: None, phases: Vec::new() }
     }
 
     /// The guest limits errors are reported against.
@@ -48,15 +56,18 @@ impl Session {
         self.guest = guest;
     }
 
-    /// Per-run host state (output, stdin, exit) for the WASI runtime.
-    pub(crate) fn set_host_io(&mut self, io: SharedHostIo) {
-        self.isolate.set_host_io(io.clone());
-        self.host = Some(io);
+    /// Gives the WASI runtime its natives and their per-run state.
+    pub(crate) fn attach_wasi(&mut self, host: WasiHost) -> SharedWasiHost {
+        let host = Rc::new(RefCell::new(host));
+        self.isolate.set_slot(Rc::clone(&host));
+        let _ = self.isolate.install_natives(crate::wasi::natives::install);
+        self.wasi = Some(Rc::clone(&host));
+        host
     }
 
     /// The rest of the job must finish within `limit` from now.
     pub(crate) fn set_deadline(&self, limit: std::time::Duration) {
-        self.shared.set_deadline(limit);
+        self.watch.set_deadline(limit);
     }
 
     pub(crate) fn isolate(&mut self) -> &mut RunnerIsolate {
@@ -75,12 +86,17 @@ impl Session {
         name: &'static str,
         step: impl FnOnce(&mut RunnerIsolate) -> Result<T, StepError>,
     ) -> Result<T, RunnerError> {
-        self.shared.set_phase(name);
+        self.watch.set_phase(name);
         self.isolate.begin_phase(name);
         let started = Instant::now();
         let result = step(&mut self.isolate);
         let heap = self.isolate.end_phase();
-        self.phases.push(PhaseReport::new(name, heap, started.elapsed()));
+        self.phases.push(PhaseReport {
+            name: name.to_string(),
+            peak_used_heap_bytes: heap.peak_used_heap_bytes,
+            used_heap_after_bytes: heap.used_heap_after_bytes,
+            duration_ms: started.elapsed().as_secs_f64() * 1e3,
+        });
         if let Some(error) = self.heap_exhausted() {
             return Err(error);
         }
@@ -90,15 +106,46 @@ impl Session {
         })
     }
 
+    /// The runner's JS (`bootstrap`), then the WASI runtime's (`wasi_runtime`): two phases,
+    /// so reports show what the WASI runtime costs apart from the runner's own JS.
     pub(crate) fn bootstrap(&mut self) -> Result<(), RunnerError> {
-        // Two phases, so reports show what the WASI runtime costs apart from the runner's
-        // own JS.
-        self.phase("bootstrap", |iso| Ok(iso.run_script("wasm-runner:bootstrap.js", BOOTSTRAP_JS).map(drop)?))?;
-        self.phase("wasi_runtime", |iso| Ok(iso.run_script("wasm-runner:wasi.js", WASI_JS).map(drop)?))
+        for (phase, scripts) in [("bootstrap", super::js::scripts()), ("wasi_runtime", crate::wasi::js::scripts())] {
+            self.phase(phase, |iso| {
+                for (name, source) in &scripts {
+                    iso.run_script(name, source)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     pub(crate) fn script(&mut self, phase: &'static str, name: &str, source: &str) -> Result<String, RunnerError> {
         self.phase(phase, |iso| iso.run_script(name, source).map_err(Into::into))
+    }
+
+    /// What the run policy needs to know beside the error a step returned. `fuel_exhausted`
+    /// is what the fuel counter said, when it could be read.
+    pub(crate) fn signals(&self, fuel_exhausted: Option<(u64, u64)>) -> StopSignals {
+        let wasi = self.wasi.as_ref().map(|w| w.borrow());
+        StopSignals {
+            heap_exhausted: self.heap_exhausted(),
+            exit_code: wasi.as_ref().and_then(|w| w.exit_code),
+            unknown_import: self.runner_host.borrow().unknown_import.clone(),
+            output_exceeded: wasi.as_ref().and_then(|w| w.output.exceeded()),
+            fuel_exhausted,
+            timed_out: self.watch.timed_out().then(|| (self.watch.phase().to_string(), self.watch.deadline_ms())),
+        }
+    }
+
+    /// A job that failed with `error` before its entry point could run, as the run policy
+    /// reads it (a deadline, the heap guard, an exit in a start function...).
+    pub(crate) fn failure(&self, error: RunnerError, fuel_exhausted: Option<(u64, u64)>) -> RunnerError {
+        match decide(Err(error), self.signals(fuel_exhausted)) {
+            RunOutcome::Error { error } => error,
+            RunOutcome::Exit { code } => RunnerError::GuestExited { phase: self.watch.phase().to_string(), code },
+            RunOutcome::Ok { .. } => RunnerError::Internal { message: "a failed job was decided ok".into() },
+        }
     }
 
     fn heap_exhausted(&self) -> Option<RunnerError> {
@@ -110,34 +157,18 @@ impl Session {
         })
     }
 
+    /// What V8 reported, as a typed error. A termination carries no cause of its own: the
+    /// run policy finds it in the signals (deadline, exit, output cap...).
     fn js_error(&self, phase: &'static str, failure: JsFailure) -> RunnerError {
         match failure {
-            JsFailure::Terminated => {
-                if let Some(error) = self.heap_exhausted() {
-                    error
-                } else if self.host.as_ref().is_some_and(|io| io.borrow().output_exceeded) {
-                    RunnerError::OutputLimitExceeded { limit_bytes: self.guest.max_output_bytes }
-                } else if self.shared.timed_out() {
-                    RunnerError::Timeout { phase: phase.to_string(), limit_ms: self.shared.deadline_ms() }
-                } else {
-                    RunnerError::Internal {
-                        message: format!("execution was terminated during {phase} with no recorded cause"),
-                    }
-                }
-            }
+            JsFailure::Terminated => RunnerError::Internal {
+                message: format!("execution was terminated during {phase} with no recorded cause"),
+            },
             JsFailure::Refused(message) => RunnerError::Internal { message },
-            // The watchdog stopped the guest through its interrupt flag (a trap at a tail
-            // call) rather than by termination.
-            JsFailure::Exception { .. } if self.shared.timed_out() => {
-                RunnerError::Timeout { phase: phase.to_string(), limit_ms: self.shared.deadline_ms() }
-            }
             JsFailure::Exception { kind, name, message, detail } => match kind.as_deref() {
                 Some("unresolved_import") => unresolved_import(detail.as_deref(), &message),
                 Some("link_error") => RunnerError::LinkError { message },
                 Some("trap") => RunnerError::Trap { phase: phase.to_string(), message },
-                Some("fuel_exhausted") => {
-                    RunnerError::FuelExhausted { used: self.guest.fuel(), limit: self.guest.fuel() }
-                }
                 Some("stack_exhausted") => {
                     RunnerError::StackExhausted { phase: phase.to_string(), limit_bytes: self.guest.stack_bytes() }
                 }

@@ -7,61 +7,21 @@
 //! `termination_lost` and abandons the thread (a thread cannot be killed; a caller that
 //! must reclaim it runs the job in a child process).
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::report::{PhaseReport, WarmupFailure};
 use super::session::Session;
-use crate::engine::{HeapGuard, InterruptFlag, RunnerIsolate};
-use crate::error::RunnerError;
+use super::watch::Watch;
+use crate::isolate::RunnerIsolate;
+use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::RunnerLimits;
-
-/// Stack of every runner thread. Known and fixed, so stack limits can be reasoned about.
-pub const RUNNER_THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
+use crate::report::{Failure, PhaseReport, RunnerError};
 
 /// How often the watchdog looks at a running job.
 const WATCH_TICK: Duration = Duration::from_millis(5);
 
-/// State the runner thread shares with its watchdog.
-pub(crate) struct Shared {
-    phase: Mutex<&'static str>,
-    /// When the current stretch of work must be done, and its length in ms for reports.
-    deadline: Mutex<(Instant, u64)>,
-    timed_out: AtomicBool,
-    isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>, Arc<InterruptFlag>)>,
-}
-
-impl Shared {
-    pub(crate) fn set_phase(&self, phase: &'static str) {
-        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase;
-    }
-
-    pub(crate) fn phase(&self) -> &'static str {
-        *self.phase.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Starts a new deadline `limit` from now (the run phase has its own wall-time limit).
-    pub(crate) fn set_deadline(&self, limit: Duration) {
-        let at = Instant::now().checked_add(limit).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
-        *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = (at, limit.as_millis() as u64);
-    }
-
-    fn deadline(&self) -> Instant {
-        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).0
-    }
-
-    pub(crate) fn deadline_ms(&self) -> u64 {
-        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).1
-    }
-
-    pub(crate) fn timed_out(&self) -> bool {
-        self.timed_out.load(Ordering::SeqCst)
-    }
-}
-
-type JobResult<T> = Result<(T, Vec<PhaseReport>), WarmupFailure>;
+type JobResult<T> = Result<(T, Vec<PhaseReport>), Failure>;
 
 /// Runs `job` on a fresh isolate. `stack_bytes` bounds the JS and wasm stack of the job.
 pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
@@ -69,28 +29,22 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Session) -> Result<T, RunnerError> + Send + 'static,
 {
-    let shared = Arc::new(Shared {
-        phase: Mutex::new("bootstrap"),
-        deadline: Mutex::new((Instant::now(), 0)),
-        timed_out: AtomicBool::new(false),
-        isolate: OnceLock::new(),
-    });
-    shared.set_deadline(limits.warmup_timeout);
+    let watch = Arc::new(Watch::new(limits.warmup_timeout));
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
-    let worker_shared = Arc::clone(&shared);
+    let worker_watch = Arc::clone(&watch);
     let worker_limits = limits.clone();
     let spawned =
         std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(move || {
             let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes);
-            let _ = worker_shared.isolate.set((isolate.terminator(), isolate.guard(), isolate.interrupt()));
-            let mut session = Session::new(isolate, worker_shared);
+            worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
+            let mut session = Session::new(isolate, worker_watch);
             let result = job(&mut session);
             let phases = session.into_phases();
             // The isolate is disposed before the answer goes out, so a caller that sees the
             // answer also sees the memory returned.
             let _ = tx.send(match result {
                 Ok(value) => Ok((value, phases)),
-                Err(error) => Err(WarmupFailure { error, phases }),
+                Err(error) => Err(Failure { error, phases }),
             });
         });
     let worker = match spawned {
@@ -114,15 +68,15 @@ where
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
-        let Some((handle, guard, interrupt)) = shared.isolate.get() else {
+        let Some((handle, guard, interrupt)) = watch.isolate() else {
             continue;
         };
         let now = Instant::now();
         if termination_requested.is_none() {
             if let Some((at, _)) = guard.fired() {
                 termination_requested = Some((at, "heap_limit"));
-            } else if now >= shared.deadline() {
-                shared.timed_out.store(true, Ordering::SeqCst);
+            } else if now >= watch.deadline() {
+                watch.mark_timed_out();
                 termination_requested = Some((now, "timeout"));
             }
         }
@@ -132,7 +86,7 @@ where
             // the instrumentation's interrupt check does.
             interrupt.raise();
             if now.duration_since(since) > limits.termination_grace {
-                let phase = shared.phase();
+                let phase = watch.phase();
                 tracing::error!(phase, cause, "termination did not land; abandoning the runner thread");
                 return Err(RunnerError::TerminationLost {
                     phase: phase.to_string(),

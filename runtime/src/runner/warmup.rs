@@ -3,39 +3,47 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::report::{WarmupFailure, WarmupReport};
+use super::instance::{instantiate_options, read_state};
 use super::supervisor::supervise;
-use crate::engine::HostIo;
-use crate::guest::{prepare_cached, Instrumentation, ProvidedImports};
-use crate::limits::{GuestLimits, RunnerLimits};
+use super::Runner;
+use crate::guest::prepare_cached;
+use crate::report::{Failure, WarmupReport};
+use crate::wasi::{FsImage, WasiHost};
 
-pub(crate) fn warmup(
-    limits: &RunnerLimits,
-    guest: &GuestLimits,
-    provided: &ProvidedImports,
-    instrumentation: Instrumentation,
-    module: Arc<[u8]>,
-) -> Result<WarmupReport, WarmupFailure> {
+pub(crate) fn warmup(runner: &Runner, module: Arc<[u8]>) -> Result<WarmupReport, Failure> {
     let started = Instant::now();
-    let (guest, provided) = (guest.clone(), provided.clone());
+    let runner = runner.clone();
     let module_bytes = module.len();
-    let stack = Some(guest.stack_bytes());
-    let (facts, phases) = supervise(limits, stack, move |session| {
+    let heap_limit_bytes = runner.limits.heap_limit_bytes;
+    let (facts, phases) = supervise(&runner.limits.clone(), Some(runner.guest.stack_bytes()), move |session| {
+        let guest = &runner.guest;
         session.set_guest_limits(guest.clone());
-        let io = HostIo::new(guest.max_output_bytes, Vec::new());
-        session.set_host_io(std::rc::Rc::new(std::cell::RefCell::new(io)));
-        session.bootstrap()?;
-        let prepared =
-            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation)?))?;
-        session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
-        let options = serde_json::json!({ "stubUnknownImports": provided.stubs_unknown_functions() }).to_string();
-        session.phase("instantiate", |iso| {
-            iso.call_runner_with_module("instantiate", &options).map(drop).map_err(Into::into)
-        })?;
-        Ok(prepared.facts)
+        session.attach_wasi(WasiHost::new(guest.max_output_bytes, Vec::new(), FsImage::default()));
+        let mut fuel_limit = None;
+        let warmed = (|| {
+            session.bootstrap()?;
+            let prepared = session.phase("guest_checks", |_| {
+                Ok(prepare_cached(&module, guest, &runner.provided, runner.instrumentation)?)
+            })?;
+            fuel_limit = Some(prepared.fuel_limit);
+            session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;
+            let wasi = crate::wasi::options(&Default::default(), guest);
+            let options = instantiate_options(&prepared, wasi);
+            session
+                .phase("instantiate", |iso| Ok(iso.call_runner_with_module("instantiate", &options).map(drop)?))?;
+            Ok(prepared)
+        })();
+        match warmed {
+            Ok(prepared) => Ok(prepared.facts),
+            Err(error) => {
+                // A start function may have run out of fuel.
+                let fuel = fuel_limit.and_then(|limit| read_state(session, limit).fuel_exhausted);
+                Err(session.failure(error, fuel))
+            }
+        }
     })?;
     Ok(WarmupReport {
-        heap_limit_bytes: limits.heap_limit_bytes,
+        heap_limit_bytes,
         module_bytes,
         module: facts,
         phases,

@@ -1,11 +1,22 @@
-//! The bundled WASI preview1 runtime: its JS (compiled at bootstrap) and the host side of
-//! its in-memory file system, seeded from host directories.
+//! The bundled WASI preview1 runtime, in one place: the list of preview1 functions
+//! (`preview1`), the runtime's JS (`js/`, compiled in the runner isolate at bootstrap), its
+//! natives (`natives`: output, stdin, clocks, randomness, sleep, exit), the per-run host
+//! state they share (`host`), and the image of the in-memory file system read from host
+//! directories (`image`).
 
-mod preopen;
-mod seed;
+mod host;
+mod image;
+pub(crate) mod js;
+pub(crate) mod natives;
+pub mod preview1;
 
-pub use preopen::Preopen;
-pub use seed::load_seed;
+pub(crate) use host::{SharedWasiHost, WasiHost};
+pub(crate) use image::{load_image, FsImage};
 
-/// The WASI preview1 runtime, compiled at bootstrap after the runner script.
-pub const WASI_JS: &str = include_str!("js/wasi.js");
+use crate::limits::GuestLimits;
+use crate::request::RunRequest;
+
+/// What the WASI runtime's JS is configured with for one run (`__wasmRunner.wasi.configure`).
+pub(crate) fn options(request: &RunRequest, guest: &GuestLimits) -> serde_json::Value {
+    serde_json::json!({ "args": request.args, "env": request.env, "fsLimit": guest.max_fs_bytes })
+}

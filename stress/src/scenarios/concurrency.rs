@@ -7,7 +7,9 @@ use std::sync::{Arc, Barrier};
 use wasm_runner::{Runner, RunnerLimits};
 
 use super::{mib, synth_code, Ctx};
-use crate::machine::{cores, rss_bytes, RssSampler};
+use wasm_runner_testkit::rss::{rss_bytes, RssSampler};
+
+use crate::machine::cores;
 use crate::progress::Progress;
 use crate::report::ScenarioResult;
 
@@ -36,7 +38,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
         let copies: Vec<Vec<u8>> = (0..n)
             .map(|_| {
                 nonce += 1;
-                wasm_runner_synth::with_nonce(&module, nonce)
+                wasm_runner_testkit::synth::with_nonce(&module, nonce)
             })
             .collect();
         let baseline = rss_bytes();

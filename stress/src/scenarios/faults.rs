@@ -3,27 +3,14 @@
 
 use std::time::Duration;
 
-use wasm_runner::limits::GuestLimits;
-use wasm_runner::{RunRequest, Runner, RunnerLimits};
+use wasm_runner::child::ChildJob;
+use wasm_runner::internals::run_trusted_script;
+use wasm_runner::{GuestLimits, RunOutcome, RunRequest, Runner, RunnerLimits};
+use wasm_runner_testkit::fixtures::{wasm, CHATTY, GROW_HUGE, HELLO, JS_ARRAY_BOMB, RECURSE, SPIN, TAIL_CALL_CYCLES};
 
-use super::soak::HELLO;
 use super::{synth_preset, Ctx};
-use crate::child;
 use crate::progress::Progress;
 use crate::report::{Finding, ScenarioResult};
-
-const SPIN: &str = r#"(module (func (export "spin") (loop $l (br $l))))"#;
-const RECURSE: &str = r#"(module (func $r (export "recurse") (call $r)))"#;
-const GROW: &str = r#"(module (memory 1) (func (export "grow") (result i32)
-  (memory.grow (i32.const 100000))))"#;
-const CHATTY: &str = r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 64))
-    (i32.store (i32.const 4) (i32.const 1024))
-    (loop $l (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (br $l))))"#;
-const HEAP_BOMB: &str = "const keep = []; for (;;) keep.push(new Array(1 << 16).fill(keep.length));";
 
 struct Case {
     name: &'static str,
@@ -32,11 +19,11 @@ struct Case {
 }
 
 fn guest_run(wat: &str, invoke: Option<&str>, guest: GuestLimits) -> String {
-    let module = wat::parse_str(wat).expect("fault module parses");
+    let module = wasm(wat);
     let request = RunRequest { invoke: invoke.map(String::from), ..Default::default() };
     let report = Runner::new(RunnerLimits::default()).with_guest_limits(guest).run(module, &request);
     match (&report.outcome, report.stdout.as_slice()) {
-        (wasm_runner::RunOutcome::Ok { returned }, _) if !returned.is_empty() => format!("ok {}", returned.join(" ")),
+        (RunOutcome::Ok { returned }, _) if !returned.is_empty() => format!("ok {}", returned.join(" ")),
         (outcome, b"hello\n") if outcome.kind() == "ok" => "hello".into(),
         (outcome, _) => outcome.kind().to_string(),
     }
@@ -49,9 +36,9 @@ const CASES: &[Case] = &[
         expected: "heap_limit_exhausted",
         run: || {
             let runner = Runner::new(RunnerLimits::default().with_heap_limit_mb(64));
-            match runner.run_trusted_script("bomb.js", HEAP_BOMB) {
+            match run_trusted_script(&runner, "bomb.js", JS_ARRAY_BOMB) {
                 Ok(_) => "ok".into(),
-                Err(e) => e.kind().to_string(),
+                Err(failure) => failure.error.kind().to_string(),
             }
         },
     },
@@ -79,7 +66,7 @@ const CASES: &[Case] = &[
     Case {
         name: "memory cap (grow past it returns -1)",
         expected: "ok -1",
-        run: || guest_run(GROW, Some("grow"), GuestLimits { max_memory_bytes: 1 << 24, ..GuestLimits::default() }),
+        run: || guest_run(GROW_HUGE, Some("grow"), GuestLimits { max_memory_bytes: 1 << 24, ..GuestLimits::default() }),
     },
     Case {
         name: "output cap",
@@ -115,59 +102,53 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
     r
 }
 
-/// (name, module, child arguments, accepted outcomes)
-type ChildCase = (&'static str, Vec<u8>, Vec<String>, &'static [&'static str]);
+/// (name, module, the child job for its file, accepted outcomes)
+type ChildCase = (&'static str, Vec<u8>, fn(&std::path::Path) -> ChildJob, &'static [&'static str]);
 
 /// Cases whose worst outcome is a dead process: run in children.
 fn child_cases(ctx: &Ctx, r: &mut ScenarioResult, progress: &mut Progress) {
-    // 1. An undefended tail-call cycle (instrumentation off): termination cannot land
-    //    (docs/v8-findings.md #5); the child must report it and exit.
-    let tail = wat::parse_str(r#"(module (func $f (export "f") (return_call $f)))"#).expect("parses");
+    let (_, self_cycle, _) = TAIL_CALL_CYCLES[0];
     let cases: Vec<ChildCase> = vec![
+        // An undefended tail-call cycle (instrumentation off): termination cannot land
+        // (docs/v8-findings.md #5); the child must report it and exit.
         (
             "undefended tail-call cycle",
-            tail,
-            [
-                "--invoke",
-                "f",
-                "--wall-ms",
-                "200",
-                "--grace-ms",
-                "1000",
-                "--fuel",
-                "9223372036854775807",
-                "--no-instrumentation",
-            ]
-            .map(String::from)
-            .to_vec(),
+            wasm(self_cycle),
+            |path| {
+                ChildJob::run(path)
+                    .invoke("f")
+                    .max_wall_ms(200)
+                    .termination_grace_ms(1000)
+                    .max_fuel(i64::MAX as u64)
+                    .no_instrumentation()
+            },
             &["termination_lost", "timeout"],
         ),
         (
             "largest preset under a 16 MiB runner cap",
-            synth_preset("seed-regression").unwrap_or_default(),
-            ["--warmup-only", "--heap-limit-mb", "16"].map(String::from).to_vec(),
+            synth_preset("production-bug").unwrap_or_default(),
+            |path| ChildJob::warmup(path).heap_limit_mb(16),
             &["heap_limit_exhausted"],
         ),
     ];
-    for (name, module, args, accepted) in cases {
+    for (name, module, job, accepted) in cases {
         let Ok(path) = ctx.save(&format!("fault-{}.wasm", name.replace(' ', "-")), &module) else {
             r.fail(format!("{name}: cannot write its module"));
             continue;
         };
-        let mut all = vec!["--module".to_string(), path.display().to_string()];
-        all.extend(args);
-        let (report, json) = child::spawn(&ctx.exe, &all, None, Duration::from_secs(120));
-        let outcome = json.as_ref().and_then(|j| j.get("outcome")).and_then(|o| o.as_str()).unwrap_or("none");
-        if report.aborted() || !accepted.contains(&outcome) {
+        let job = job(&path);
+        let child = job.spawn(&ctx.runner, Duration::from_secs(120));
+        let outcome = child.outcome().to_string();
+        if child.process.aborted() || !accepted.contains(&outcome.as_str()) {
             r.findings.push(Finding {
-                what: format!("{name}: child {:?}, outcome {outcome}", report.status),
-                input: format!("{} child {}", ctx.exe.display(), all.join(" ")),
-                detail: report.stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | "),
+                what: format!("{name}: child {:?}, outcome {outcome}", child.process.status),
+                input: job.display(&ctx.runner),
+                detail: child.process.stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | "),
             });
-            r.fail(format!("{name}: expected {accepted:?}, the child ended {:?} with {outcome}", report.status));
+            r.fail(format!("{name}: expected {accepted:?}, the child ended {:?} with {outcome}", child.process.status));
         }
-        r.rows.push(serde_json::json!({ "child_case": name, "status": report.status, "outcome": outcome,
-            "elapsed_ms": report.elapsed_ms, "peak_rss_bytes": report.peak_rss_bytes }));
+        r.rows.push(serde_json::json!({ "child_case": name, "status": child.process.status, "outcome": outcome,
+            "elapsed_ms": child.process.elapsed_ms, "peak_rss_bytes": child.process.peak_rss_bytes }));
         progress.step(format!("child: {name}: {outcome}"));
     }
 }

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use wasm_runner::child::ChildJob;
 use wasm_runner::limits::runner::DEFAULT_RUNNER_HEAP_LIMIT_MB;
 
 use super::{synth_preset, Ctx};
-use crate::child;
 use crate::progress::Progress;
 use crate::report::{Finding, ScenarioResult};
 
@@ -38,23 +38,18 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
     let mut hungriest = 0u64;
     for (name, path, stub) in &modules {
         let warm = |mb: u64| -> Result<(bool, f64), Finding> {
-            let mut args = vec!["--module".into(), path.display().to_string(), "--warmup-only".into()];
-            args.extend(["--heap-limit-mb".into(), mb.to_string()]);
+            let mut job = ChildJob::warmup(path).heap_limit_mb(mb);
             if *stub {
-                args.push("--trap-unknown-imports".into());
+                job = job.trap_unknown_imports();
             }
-            let (report, json) = child::spawn(&ctx.exe, &args, None, Duration::from_secs(300));
-            let outcome = json.as_ref().and_then(|j| j.get("outcome")?.as_str().map(String::from));
-            match (report.aborted(), outcome.as_deref()) {
-                (false, Some("ok")) => {
-                    let peak = json.as_ref().and_then(|j| j.get("peak_used_heap_bytes")?.as_f64()).unwrap_or(0.0);
-                    Ok((true, peak))
-                }
-                (false, Some("heap_limit_exhausted")) => Ok((false, 0.0)),
-                (_, other) => Err(Finding {
-                    what: format!("{name} at {mb} MiB: child {:?}, outcome {other:?}", report.status),
-                    input: format!("{} child {}", ctx.exe.display(), args.join(" ")),
-                    detail: report.stderr.lines().rev().take(3).collect::<Vec<_>>().join(" | "),
+            let child = job.spawn(&ctx.runner, Duration::from_secs(300));
+            match (child.process.aborted(), child.report.as_ref()) {
+                (false, Some(report)) if report.outcome == "ok" => Ok((true, report.peak_used_heap_bytes() as f64)),
+                (false, Some(report)) if report.outcome == "heap_limit_exhausted" => Ok((false, 0.0)),
+                _ => Err(Finding {
+                    what: format!("{name} at {mb} MiB: child {:?}, outcome {}", child.process.status, child.outcome()),
+                    input: job.display(&ctx.runner),
+                    detail: child.process.stderr.lines().rev().take(3).collect::<Vec<_>>().join(" | "),
                 }),
             }
         };

@@ -4,13 +4,15 @@ mod concurrency;
 mod endless;
 mod faults;
 mod min_heap;
+mod production_bug;
 mod real_modules;
-mod seed_regression;
 mod size_sweep;
 mod soak;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
+
+use wasm_runner::child::RunnerProgram;
 
 use crate::profile::Profile;
 use crate::report::ScenarioResult;
@@ -20,8 +22,8 @@ pub struct Ctx {
     pub profile: Profile,
     /// Scratch folder for generated modules (children read them from here).
     pub work: PathBuf,
-    /// This binary, for child processes.
-    pub exe: PathBuf,
+    /// What runs `wasm-runner` jobs in child processes (this binary, embedding the CLI).
+    pub runner: RunnerProgram,
     /// The real-module cache (corpus/real/cache), when fetched.
     pub real_cache: Option<PathBuf>,
 }
@@ -40,7 +42,7 @@ type Scenario = fn(&Ctx) -> ScenarioResult;
 /// Every scenario, in run order.
 pub const ALL: &[(&str, Scenario)] = &[
     ("size_sweep", size_sweep::run),
-    ("seed_regression", seed_regression::run),
+    ("production_bug", production_bug::run),
     ("concurrency", concurrency::run),
     ("soak", soak::run),
     ("faults", faults::run),
@@ -66,20 +68,9 @@ pub fn mib(bytes: impl Into<f64>) -> f64 {
 
 /// A synthetic module by preset name or code size.
 pub fn synth_preset(name: &str) -> Option<Vec<u8>> {
-    wasm_runner_synth::preset(name).map(|spec| wasm_runner_synth::build(&spec))
+    wasm_runner_testkit::synth::preset(name).map(|spec| wasm_runner_testkit::synth::build(&spec))
 }
 
 pub fn synth_code(bytes: u64) -> Vec<u8> {
-    wasm_runner_synth::build(&wasm_runner_synth::SynthSpec::code_heavy(bytes, 1000))
-}
-
-/// Looks for corpus/real/cache: `WASM_RUNNER_REAL_CACHE`, else relative to the current
-/// directory or to the repository this binary was built from.
-pub fn find_real_cache() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("WASM_RUNNER_REAL_CACHE").map(PathBuf::from),
-        Some(PathBuf::from("corpus/real/cache")),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/real/cache")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.join("COMPLETE").is_file())
+    wasm_runner_testkit::synth::build(&wasm_runner_testkit::synth::SynthSpec::code_heavy(bytes, 1000))
 }

@@ -1,8 +1,7 @@
 //! The real programs from corpus/real/cache: python.wasm and graphviz.wasm warm up and run.
 
-use wasm_runner::wasi::Preopen;
-use wasm_runner::{RunRequest, Runner, RunnerLimits};
-use wasm_runner_synth::driver::{add_driver, Driver, DriverArg, DriverOutput};
+use wasm_runner::{Preopen, RunReport, RunRequest, Runner, RunnerLimits};
+use wasm_runner_testkit::driver::{add_driver, Driver, DriverArg, DriverOutput};
 
 use super::{mib, Ctx};
 use crate::progress::Progress;
@@ -21,7 +20,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
     let mut r = ScenarioResult::new("real_modules", RULE);
     let mut progress = Progress::start("real_modules", 2);
     let runner = Runner::new(RunnerLimits::default());
-    let record = |r: &mut ScenarioResult, name: &str, report: &wasm_runner::RunReport, ok: bool| {
+    let record = |r: &mut ScenarioResult, name: &str, report: &RunReport, ok: bool| {
         if !ok {
             r.fail(format!("{name}: {:?}, stdout {:.200}", report.outcome, String::from_utf8_lossy(&report.stdout)));
         }

@@ -3,22 +3,14 @@
 use wasm_runner::{RunRequest, Runner, RunnerLimits};
 
 use super::{mib, synth_code, Ctx};
-use crate::machine::rss_bytes;
 use crate::progress::Progress;
 use crate::report::ScenarioResult;
+use wasm_runner_testkit::fixtures::{wasm, HELLO};
+use wasm_runner_testkit::rss::rss_bytes;
 
 /// Growth allowed from the end of the warm-up tenth to the end: allocator noise, not a leak
 /// (a leak of one isolate per iteration would be over 1 MiB each).
 const GROWTH_BOUND_MIB: f64 = 64.0;
-
-pub const HELLO: &str = r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 6))
-    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
 
 pub fn run(ctx: &Ctx) -> ScenarioResult {
     let k = ctx.profile.soak_iterations;
@@ -29,7 +21,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
              by at most {GROWTH_BOUND_MIB} MiB from the first tenth of the iterations to the end"
         ),
     );
-    let hello = wat::parse_str(HELLO).expect("the soak's module parses");
+    let hello = wasm(HELLO);
     let medium = synth_code(2_000_000);
     let runner = Runner::new(RunnerLimits::default());
     let mut progress = Progress::start("soak", k.div_ceil(10) as u64);

@@ -1,0 +1,127 @@
+use arbitrary::{Result, Unstructured};
+
+use crate::corpus::stored_input;
+
+/// A module to run, and whether it came from a stored corpus entry as it is.
+pub struct Generated {
+    pub module: Vec<u8>,
+    pub replayed: bool,
+}
+
+/// A stored corpus entry as it is when it is still a valid module; a mutated one (the
+/// fuzzer changes stored entries too) is regenerated from the input it carries; anything
+/// else is fresh fuzz input for `generate`.
+fn from_corpus_or(data: &[u8], generate: impl Fn(&[u8]) -> Result<Vec<u8>>) -> Result<Generated> {
+    match stored_input(data) {
+        Some(_)
+            if wasmparser::Validator::new_with_features(wasm_runner::internals::wasm_features())
+                .validate_all(data)
+                .is_ok() =>
+        {
+            Ok(Generated { module: data.to_vec(), replayed: true })
+        }
+        Some(input) => Ok(Generated { module: generate(input)?, replayed: false }),
+        None => Ok(Generated { module: generate(data)?, replayed: false }),
+    }
+}
+
+/// Features V8 15.2 ships and the guest checks accept; the rest stay off so that a
+/// rejection means a limit, not an unsupported proposal.
+fn base_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        max_imports: 0,
+        gc_enabled: false,
+        threads_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        shared_everything_threads_enabled: false,
+        custom_descriptors_enabled: false,
+        canonicalize_nans: true,
+        allow_invalid_funcs: false,
+        ..Default::default()
+    }
+}
+
+/// Modules with sizes far past wasm-smith's defaults: thousands of functions, large
+/// bodies, big data and element segments, many exports.
+pub fn large_module(data: &[u8]) -> Result<Generated> {
+    from_corpus_or(data, generate_large)
+}
+
+fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
+    let mut u = Unstructured::new(data);
+    let mut config = base_config();
+    config.max_funcs = u.int_in_range(1..=5_000)?;
+    config.max_instructions = u.int_in_range(10..=2_000)?;
+    config.max_exports = u.int_in_range(0..=5_000)?;
+    config.max_globals = u.int_in_range(0..=5_000)?;
+    config.max_element_segments = u.int_in_range(0..=200)?;
+    config.max_elements = u.int_in_range(0..=20_000)?;
+    config.max_data_segments = u.int_in_range(0..=200)?;
+    config.max_tables = u.int_in_range(0..=10)?;
+    config.max_table_elements = u.int_in_range(0..=1_000_000)?;
+    config.max_memories = u.int_in_range(0..=2)?;
+    config.max_memory32_bytes = 1 << 26;
+    config.export_everything = u.arbitrary()?;
+    let module = wasm_smith::Module::new(config, &mut u)?;
+    Ok(module.to_bytes())
+}
+
+/// Small modules with one 32-bit memory at most and every function exported, so a run
+/// has something to call.
+fn callable_config(max_funcs: usize, max_instructions: usize, max_memory32_bytes: u64) -> wasm_smith::Config {
+    let mut config = base_config();
+    // A function needs a type: without this wasm-smith makes type-less, function-less
+    // modules of some inputs, and the oracles have nothing to call.
+    config.min_types = 1;
+    config.min_funcs = 1;
+    config.max_funcs = max_funcs;
+    config.max_instructions = max_instructions;
+    config.max_memories = 1;
+    config.max_memory32_bytes = max_memory32_bytes;
+    config.memory64_enabled = false;
+    config.export_everything = true;
+    config.allow_start_export = false;
+    config
+}
+
+/// Small modules whose loops and recursion are bounded by wasm-smith's own fuel, with every
+/// function exported (so there is something to call).
+pub fn terminating_module(data: &[u8]) -> Result<Generated> {
+    from_corpus_or(data, generate_terminating)
+}
+
+fn generate_terminating(data: &[u8]) -> Result<Vec<u8>> {
+    let mut u = Unstructured::new(data);
+    let mut config = callable_config(20, 200, 1 << 22);
+    config.max_tables = 2;
+    config.relaxed_simd_enabled = false;
+    let mut module = wasm_smith::Module::new(config, &mut u)?;
+    module.ensure_termination(10_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    Ok(module.to_bytes())
+}
+
+/// The name of the first exported function.
+pub fn first_export(module: &[u8]) -> Option<String> {
+    wasmparser::Parser::new(0).parse_all(module).find_map(|p| match p.ok()? {
+        wasmparser::Payload::ExportSection(r) => r
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .find(|e| e.kind == wasmparser::ExternalKind::Func)
+            .map(|e| e.name.to_string()),
+        _ => None,
+    })
+}
+
+/// Small modules made endless (see `make_endless`): wasm-smith's output without its own
+/// termination fuel, every parameterless loop turned into one that never exits.
+pub fn endless_module(data: &[u8]) -> Result<Generated> {
+    from_corpus_or(data, |input| {
+        let mut u = Unstructured::new(input);
+        // Tail calls included: the runner's interrupt check (docs/v8-findings.md #5) must
+        // stop every tail-call cycle wasm-smith can make.
+        let config = callable_config(10, 100, 1 << 20);
+        let module = wasm_smith::Module::new(config, &mut u)?;
+        super::make_endless(&module.to_bytes()).ok_or(arbitrary::Error::IncorrectFormat)
+    })
+}

@@ -1,0 +1,35 @@
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{Engine, Reference, RunRequest, Runner, RunnerLimits};
+use wasm_runner_testkit::compare::{comparable, differences, Values};
+
+use crate::generators::{first_export, terminating_module};
+use crate::Verdict;
+
+/// Property: a terminating module run in the V8 runner and in the wasmtime reference, both
+/// through the `Engine` trait under the same guest limits, ends the same way: the same
+/// outcome, the same integer results, the same final linear memory size and contents hash,
+/// the same exported globals, the same fuel use and the same stdout.
+///
+/// Non-determinism is handled as wasmtime's own differential oracle does: stack overflow
+/// depends on each engine's frame sizes and a timeout on its speed, so such a case is
+/// compared by kind only when both end that way, and skipped otherwise; NaN bit patterns
+/// are made canonical by the generator, and floats are compared within an engine only
+/// (each engine prints them its own way).
+pub fn differential(data: &[u8]) -> Verdict {
+    let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
+    let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
+    let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
+    let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), observe: true, ..Default::default() };
+    let engines: [Box<dyn Engine>; 2] = [
+        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
+        Box::new(Reference::new().with_guest_limits(guest)),
+    ];
+    let module: std::sync::Arc<[u8]> = generated.module.into();
+    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), &request));
+    if !comparable(&v8, &wasmtime) {
+        return Verdict::Skipped("an engine ended by its own speed or stack depth");
+    }
+    let differences = differences(&v8, &wasmtime, Values::Integers);
+    assert!(differences.is_empty(), "the engines differ:\n{}", differences.join("\n"));
+    Verdict::Checked
+}

@@ -1,0 +1,43 @@
+use wasm_runner::internals::{inspect, instrument as instrument_alone, wasm_features};
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{prepare, wasi_preview1, Instrumentation, Reference, RunRequest};
+
+use crate::generators::{first_export, terminating_module};
+use crate::Verdict;
+
+/// Property: any valid module stays valid through the instrumentation, is rewritten alike
+/// by the guest checks and by `instrument` alone, and with ample fuel it computes the same
+/// result as the original (run in wasmtime, whose speed keeps this target fast; the V8
+/// side is covered by `differential`).
+pub fn instrument(data: &[u8]) -> Verdict {
+    let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
+    let guest = GuestLimits::default();
+    let Ok(prepared) = prepare(&generated.module, &guest, &wasi_preview1(), Instrumentation::On) else {
+        return Verdict::Skipped("refused by the guest checks");
+    };
+    let mut validator = wasmparser::Validator::new_with_features(wasm_features());
+    if let Err(e) = validator.validate_all(&prepared.bytes) {
+        panic!("instrumentation produced an invalid module: {e}");
+    }
+    // The guest checks rewrite bodies while validating them; instrument() alone parses them
+    // itself. The two drivers of the one body meter must agree byte for byte.
+    let facts = inspect(&generated.module).expect("prepare accepted the module");
+    let alone = instrument_alone(&generated.module, &facts, &guest).expect("prepare instrumented the module");
+    assert!(*prepared.bytes == *alone, "the validating pass and instrument() rewrote the module differently");
+    let Some(entry) = first_export(&generated.module) else { return Verdict::Checked };
+    let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
+    let reference = Reference::new().with_guest_limits(guest);
+    let on = reference.clone().run(generated.module.clone(), &request);
+    let off = reference.with_instrumentation(Instrumentation::Off).run(generated.module, &request);
+    assert_eq!(on.outcome.kind(), off.outcome.kind(), "instrumented {:?} vs original {:?}", on.outcome, off.outcome);
+    assert_eq!(
+        on.outcome.returned(),
+        off.outcome.returned(),
+        "instrumented {:?} vs original {:?}",
+        on.outcome,
+        off.outcome
+    );
+    // Memory sizes are read through the instrumentation's own exports, so an original
+    // module reports none: they are compared across engines by `differential` instead.
+    Verdict::Checked
+}

@@ -1,0 +1,35 @@
+use std::time::Duration;
+
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{Runner, RunnerLimits};
+
+use crate::generators::large_module;
+use crate::Verdict;
+
+/// Failures a warmup may end in: a guest-limit rejection, or the guest's own start function
+/// (a trap, fuel, stack, time, an exit).
+const WARMUP_GUEST_CAUSED: &[&str] =
+    &["guest_limit_rejected", "trap", "fuel_exhausted", "stack_exhausted", "timeout", "guest_exited"];
+
+/// Property: a wasm-smith module of any size warms up under default limits without ever
+/// reaching the runner's heap guard and without a panic; when it does not warm up, the
+/// reason is a typed guest-limit rejection or the guest's own start function, never
+/// `heap_limit_exhausted`, an internal error or a JS error.
+pub fn warmup(data: &[u8]) -> Verdict {
+    let Ok(generated) = large_module(data) else { return Verdict::Skipped("no module") };
+    // Start functions may loop: a modest fuel budget ends them fast.
+    let guest = GuestLimits { max_fuel: 5_000_000, ..GuestLimits::default() };
+    let limits = RunnerLimits::default().with_warmup_timeout(Duration::from_secs(20));
+    let runner = Runner::new(limits).with_guest_limits(guest);
+    if let Err(failure) = runner.warmup(generated.module.clone()) {
+        let kind = failure.error.kind();
+        assert!(
+            WARMUP_GUEST_CAUSED.contains(&kind),
+            "warmup failed with {kind}: {} ({} bytes, phases {:?})",
+            failure.error,
+            generated.module.len(),
+            failure.phases
+        );
+    }
+    Verdict::Checked
+}

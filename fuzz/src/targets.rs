@@ -1,0 +1,66 @@
+//! The fuzz targets: the one list every other place that names them is checked against.
+
+use crate::oracles;
+
+/// What an oracle made of one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The property was checked on this input (and held: a violation panics).
+    Checked,
+    /// The input never reached the property, and why (no module came of it, the run ended
+    /// where the engines cannot be compared...). libFuzzer keeps such inputs out of the corpus.
+    Skipped(&'static str),
+}
+
+/// One fuzz target: its binary's name, its oracle, and the property the oracle checks.
+pub struct Target {
+    pub name: &'static str,
+    pub oracle: fn(&[u8]) -> Verdict,
+    pub property: &'static str,
+}
+
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "warmup",
+        oracle: oracles::warmup,
+        property: "wasm-smith modules far past its default sizes warm up under default limits; never \
+                   `heap_limit_exhausted`, never a panic; a failure is only a typed guest-limit rejection or the \
+                   guest's own start function",
+    },
+    Target {
+        name: "guest_limits",
+        oracle: oracles::guest_limits,
+        property: "under small arbitrary guest limits, linear memory never ends above the cap, fuel used never \
+                   above the limit, and the outcome is always typed",
+    },
+    Target {
+        name: "differential",
+        oracle: oracles::differential,
+        property: "the V8 runner and the wasmtime reference, both through the `Engine` trait, end a terminating \
+                   module the same way: outcome, integer results, memory size and hash, exported globals, fuel, \
+                   stdout (stack exhaustion and timeouts are compared by kind only)",
+    },
+    Target {
+        name: "instrument",
+        oracle: oracles::instrument,
+        property: "instrumented modules validate, the validating pass and `instrument` alone rewrite them alike, \
+                   and with ample fuel they compute what the original does",
+    },
+    Target {
+        name: "guest_checks",
+        oracle: oracles::guest_checks,
+        property: "raw bytes into the guest checks: no panic, and nothing wasmparser rejects is accepted, before \
+                   or after instrumentation",
+    },
+    Target {
+        name: "terminate",
+        oracle: oracles::terminate,
+        property: "guests whose loops never exit, with fuel out of the way and a 200 ms wall time, always end \
+                   (as `timeout` when they spin) within 5 s of the deadline, never `termination_lost`",
+    },
+];
+
+/// The target named `name`.
+pub fn target(name: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.name == name)
+}

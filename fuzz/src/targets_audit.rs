@@ -1,0 +1,85 @@
+//! Every place that lists the fuzz targets agrees with `TARGETS`: the binaries in
+//! fuzz/Cargo.toml and their files, the corpus folders, fuzz/README.md; and the scripts
+//! that run every target ask cargo-fuzz for the list instead of writing it out.
+
+use std::path::{Path, PathBuf};
+
+use crate::TARGETS;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn names() -> Vec<&'static str> {
+    TARGETS.iter().map(|t| t.name).collect()
+}
+
+#[test]
+fn the_manifest_has_one_binary_per_target_in_order() {
+    let manifest = read("fuzz/Cargo.toml");
+    let bins: Vec<&str> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|section| section.lines().find_map(|l| l.trim().strip_prefix("name = ")))
+        .map(|name| name.trim_matches('"'))
+        .collect();
+    assert_eq!(bins, names());
+}
+
+#[test]
+fn every_target_binary_hands_its_input_to_its_own_oracle() {
+    let files: Vec<String> = std::fs::read_dir(repo().join("fuzz/fuzz_targets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), TARGETS.len(), "fuzz/fuzz_targets holds one file per target: {files:?}");
+    for name in names() {
+        let text = read(&format!("fuzz/fuzz_targets/{name}.rs"));
+        assert!(text.contains(&format!("oracles::{name}(data)")), "fuzz_targets/{name}.rs does not call its oracle");
+    }
+}
+
+#[test]
+fn every_target_has_a_seed_corpus_and_no_corpus_folder_is_orphaned() {
+    let mut folders: Vec<String> = std::fs::read_dir(repo().join("corpus"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "real" && n != "regressions")
+        .collect();
+    folders.sort();
+    let mut expected: Vec<String> = names().iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(folders, expected);
+    for dir in std::fs::read_dir(repo().join("corpus/regressions")).unwrap() {
+        let name = dir.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(names().contains(&name.as_str()), "corpus/regressions/{name} names no target");
+    }
+}
+
+#[test]
+fn the_readme_lists_every_target_in_order() {
+    let readme = read("fuzz/README.md");
+    let listed: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(name, _)| name))
+        .collect();
+    assert_eq!(listed, names());
+}
+
+#[test]
+fn scripts_that_run_every_target_ask_cargo_fuzz_for_the_list() {
+    for script in [".ci/run", ".clusterfuzzlite/build.sh"] {
+        let text = read(script);
+        assert!(text.contains("fuzz list"), "{script} does not take the targets from `cargo fuzz list`");
+        for name in names() {
+            assert!(!text.contains(&format!(" {name} ")), "{script} names the target {name} itself");
+        }
+    }
+}

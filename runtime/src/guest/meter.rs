@@ -1,0 +1,213 @@
+//! The body meter: fuel charges (and interrupt checks before tail calls) placed into a
+//! function body as its operators stream past. Two drivers feed it: the validating pass of
+//! the guest checks (`validate`), so each body is parsed once for both, and `rewrite_all`,
+//! which reads bodies on its own for `instrument` alone.
+//!
+//! Each straight-line segment is charged its instruction count before it runs, from an i64
+//! global holding the remaining fuel; running out sets a flag global and traps, so
+//! exhaustion is told apart from a guest `unreachable`.
+
+use std::ops::Range;
+
+use wasm_encoder::{Encode, Instruction};
+use wasmparser::Operator;
+
+use super::parallel::in_chunks;
+use super::validate::wasm_features;
+
+/// A tail call: the instruction docs/v8-findings.md #5 is about.
+pub(crate) fn is_tail_call(op: &Operator) -> bool {
+    matches!(op, Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. })
+}
+
+/// Whether control may leave straight-line flow after `op`: the next instruction starts a
+/// new segment.
+fn ends_segment(op: &Operator) -> bool {
+    matches!(
+        op,
+        Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Else
+            | Operator::End
+            | Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Catch { .. }
+            | Operator::CatchAll
+            | Operator::Delegate { .. }
+            | Operator::Br { .. }
+            | Operator::BrIf { .. }
+            | Operator::BrTable { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
+            | Operator::Return
+            | Operator::Throw { .. }
+            | Operator::Rethrow { .. }
+            | Operator::ThrowRef
+            | Operator::Unreachable
+    ) || is_tail_call(op)
+}
+
+/// Structural instructions engines do not execute: they cost no fuel.
+fn is_free(op: &Operator) -> bool {
+    matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
+}
+
+/// The per-body half of the instrumentation, for one module's global and memory indices.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyRewriter {
+    /// Index of the fuel global (after the guest's); the exhausted flag follows it.
+    pub(crate) fuel_global: u32,
+    /// Index the interrupt flag's memory gets (after the guest's) if the module has tail
+    /// calls; a body refers to it only at a tail call, so no body without one depends on it.
+    interrupt_memory: u32,
+}
+
+/// Rewritten function bodies of a run of functions, in order, without size prefixes.
+#[derive(Debug, Default)]
+pub(crate) struct RewrittenBodies {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RewrittenBodies {
+    /// Room for bodies spanning `ranges` of the original and their charges (a charge is
+    /// at most ~30 bytes per segment; most segments are longer than their charge).
+    pub(crate) fn with_capacity_for(ranges: impl Iterator<Item = Range<u64>>) -> Self {
+        let (bytes, count) = ranges
+            .fold((0usize, 0usize), |(bytes, count), r| (bytes.saturating_add((r.end - r.start) as usize), count + 1));
+        RewrittenBodies { bytes: Vec::with_capacity(bytes.saturating_mul(2)), ends: Vec::with_capacity(count) }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(start, end)| &self.bytes[start..end])
+    }
+}
+
+/// Where a body being rewritten stands: its current straight-line segment.
+pub(crate) struct BodyInProgress {
+    segment_start: u64,
+    cost: u64,
+}
+
+impl BodyRewriter {
+    /// For a module with `globals` and `memories` (imported and defined).
+    pub(crate) fn for_module(globals: u32, memories: u32) -> Self {
+        BodyRewriter { fuel_global: globals, interrupt_memory: memories }
+    }
+
+    /// Starts a body whose local declarations are `module[locals]`; they are copied as
+    /// they are (the pass adds no locals).
+    pub(crate) fn begin(&self, module: &[u8], locals: Range<u64>, out: &mut RewrittenBodies) -> BodyInProgress {
+        out.bytes.extend_from_slice(&module[locals.start as usize..locals.end as usize]);
+        BodyInProgress { segment_start: locals.end, cost: 0 }
+    }
+
+    /// `op`, which ends at `end` in `module`, has been read.
+    pub(crate) fn op(
+        &self,
+        module: &[u8],
+        body: &mut BodyInProgress,
+        op: &Operator,
+        end: u64,
+        out: &mut RewrittenBodies,
+    ) {
+        if !is_free(op) {
+            body.cost += 1;
+        }
+        if ends_segment(op) {
+            if is_tail_call(op) {
+                self.interrupt_check(&mut out.bytes);
+            }
+            self.flush(module, body, end, out);
+        }
+    }
+
+    /// The body ends at `end` in `module`.
+    pub(crate) fn finish(&self, module: &[u8], mut body: BodyInProgress, end: u64, out: &mut RewrittenBodies) {
+        self.flush(module, &mut body, end, out);
+        out.ends.push(out.bytes.len());
+    }
+
+    /// The current segment, charged for, then copied.
+    fn flush(&self, module: &[u8], body: &mut BodyInProgress, end: u64, out: &mut RewrittenBodies) {
+        if body.cost > 0 {
+            self.charge(&mut out.bytes, body.cost);
+        }
+        out.bytes.extend_from_slice(&module[body.segment_start as usize..end as usize]);
+        body.segment_start = end;
+        body.cost = 0;
+    }
+
+    /// The charge placed before a segment of `cost` instructions.
+    fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
+        let fuel = self.fuel_global;
+        for instruction in [
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64LtU,
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::I32Const(1),
+            Instruction::GlobalSet(fuel + 1),
+            Instruction::Unreachable,
+            Instruction::End,
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64Sub,
+            Instruction::GlobalSet(fuel),
+        ] {
+            instruction.encode(sink);
+        }
+    }
+
+    /// Traps when the watchdog has raised the interrupt flag.
+    fn interrupt_check(&self, sink: &mut Vec<u8>) {
+        let flag = wasm_encoder::MemArg {
+            offset: 0,
+            align: 2,
+            target: wasm_encoder::MemArgTarget::Memory(self.interrupt_memory),
+            ordering: None,
+        };
+        for instruction in [
+            Instruction::I32Const(0),
+            Instruction::I32AtomicLoad(flag),
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::Unreachable,
+            Instruction::End,
+        ] {
+            instruction.encode(sink);
+        }
+    }
+
+    /// Every body, without validating (`module` is already valid), on as many threads as
+    /// there are cores; chunks come back in body order.
+    pub(crate) fn rewrite_all(
+        &self,
+        module: &[u8],
+        bodies: Vec<wasmparser::FunctionBody<'_>>,
+    ) -> Result<Vec<RewrittenBodies>, wasmparser::BinaryReaderError> {
+        in_chunks(bodies, |chunk| self.rewrite_chunk(module, &chunk))
+    }
+
+    fn rewrite_chunk(
+        &self,
+        module: &[u8],
+        bodies: &[wasmparser::FunctionBody<'_>],
+    ) -> Result<RewrittenBodies, wasmparser::BinaryReaderError> {
+        let mut out = RewrittenBodies::with_capacity_for(bodies.iter().map(|body| body.range()));
+        for body in bodies {
+            let mut reader = body.get_binary_reader_for_operators()?;
+            reader.set_features(wasm_features());
+            let locals = body.range().start..reader.original_position();
+            let mut ops = wasmparser::OperatorsReader::new(reader);
+            let mut state = self.begin(module, locals, &mut out);
+            while !ops.eof() {
+                let op = ops.read()?;
+                self.op(module, &mut state, &op, ops.original_position(), &mut out);
+            }
+            self.finish(module, state, ops.original_position(), &mut out);
+        }
+        Ok(out)
+    }
+}

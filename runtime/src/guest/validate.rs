@@ -1,0 +1,272 @@
+//! The validator: one pass over the module that validates it with the features V8 ships,
+//! counts what it declares (`ModuleFacts`, for the budgets) and, when asked, has the meter
+//! rewrite each function body as it is validated, so the code is parsed once for both.
+
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+
+use super::meter::{is_tail_call, BodyRewriter, RewrittenBodies};
+use super::parallel::in_chunks;
+use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError};
+
+/// The proposals V8 15.2 ships enabled, so wasmparser accepts what V8 will compile:
+/// Wasm 3.0 plus the legacy exception-handling encoding that toolchains still emit.
+pub fn wasm_features() -> WasmFeatures {
+    WasmFeatures::WASM3 | WasmFeatures::LEGACY_EXCEPTIONS
+}
+
+/// Whether a tag payload type can hold a heap object a guest can chain.
+fn chains_heap(ty: &wasmparser::ValType) -> bool {
+    match ty {
+        wasmparser::ValType::Ref(r) => {
+            !matches!(r.heap_type(), wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. })
+        }
+        _ => false,
+    }
+}
+
+/// Validates `bytes` (with `wasm_features`) and counts what the module declares.
+pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
+    inspect_with(bytes, false).map(|(facts, _)| facts)
+}
+
+/// `inspect`, rewriting each function body for the instrumentation while it is validated:
+/// one parse of the code for both (`instrument::instrument_rewritten` takes the bodies).
+pub(crate) fn inspect_and_rewrite(bytes: &[u8]) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
+    inspect_with(bytes, true)
+}
+
+fn inspect_with(bytes: &[u8], rewrite: bool) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
+    if bytes.is_empty() {
+        return Err(RunnerError::InvalidModule { reason: "the module is empty (0 bytes)".into(), offset: 0 });
+    }
+    if bytes.len() < 8 && b"\0asm\x01\0\0\0".starts_with(bytes) {
+        return Err(RunnerError::InvalidModule {
+            reason: format!("truncated: {} bytes, shorter than the 8-byte WebAssembly header", bytes.len()),
+            offset: bytes.len() as u64,
+        });
+    }
+    if bytes.len() < 8 || &bytes[0..4] != b"\0asm" {
+        return Err(RunnerError::InvalidModule {
+            reason: "not a WebAssembly binary: it does not start with the magic bytes \\0asm and a version".into(),
+            offset: 0,
+        });
+    }
+    let mut facts = ModuleFacts { bytes: bytes.len(), ..Default::default() };
+    let mut validator = Validator::new_with_features(wasm_features());
+    let mut bodies = Vec::new();
+    // Parameter lists of function types by type index (None for non-function types).
+    let mut func_params: Vec<Option<Vec<wasmparser::ValType>>> = Vec::new();
+    let count_tag = |facts: &mut ModuleFacts, func_params: &[Option<Vec<wasmparser::ValType>>], type_idx: u32| {
+        facts.tags += 1;
+        let chains =
+            func_params.get(type_idx as usize).and_then(|p| p.as_ref()).is_some_and(|p| p.iter().any(chains_heap));
+        if chains {
+            facts.tags_with_ref_payload += 1;
+        }
+    };
+    let invalid = |e: wasmparser::BinaryReaderError| RunnerError::InvalidModule {
+        reason: e.message().to_string(),
+        offset: e.offset(),
+    };
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(invalid)?;
+        match &payload {
+            Payload::Version { encoding: wasmparser::Encoding::Component, .. } => {
+                return Err(RunnerError::InvalidModule {
+                    reason: "this is a WebAssembly component, not a core module".into(),
+                    offset: 4,
+                });
+            }
+            Payload::TypeSection(reader) => {
+                for group in reader.clone() {
+                    let group = group.map_err(invalid)?;
+                    for sub in group.into_types() {
+                        match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => func_params.push(Some(f.params().to_vec())),
+                            wasmparser::CompositeInnerType::Array(_) | wasmparser::CompositeInnerType::Struct(_) => {
+                                facts.gc_types += 1;
+                                func_params.push(None);
+                            }
+                            wasmparser::CompositeInnerType::Cont(_) => func_params.push(None),
+                        }
+                    }
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader.clone() {
+                    let tag = tag.map_err(invalid)?;
+                    count_tag(&mut facts, &func_params, tag.func_type_idx);
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    let import = import.map_err(invalid)?;
+                    match import.ty {
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => {
+                            facts.imported_functions += 1
+                        }
+                        wasmparser::TypeRef::Tag(t) => count_tag(&mut facts, &func_params, t.func_type_idx),
+                        wasmparser::TypeRef::Table(t) => {
+                            facts.tables += 1;
+                            facts.table_initial_elements = facts.table_initial_elements.saturating_add(t.initial);
+                        }
+                        wasmparser::TypeRef::Memory(m) => {
+                            facts.memories += 1;
+                            facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(m.initial);
+                        }
+                        wasmparser::TypeRef::Global(_) => facts.globals += 1,
+                    }
+                    facts.imports.push(ImportRef {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind: ImportKind::from(&import.ty),
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => facts.defined_functions = reader.count(),
+            Payload::TableSection(reader) => {
+                for table in reader.clone() {
+                    let table = table.map_err(invalid)?;
+                    facts.tables += 1;
+                    facts.table_initial_elements = facts.table_initial_elements.saturating_add(table.ty.initial);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader.clone() {
+                    let memory = memory.map_err(invalid)?;
+                    facts.memories += 1;
+                    facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(memory.initial);
+                }
+            }
+            Payload::GlobalSection(reader) => facts.globals = facts.globals.saturating_add(reader.count()),
+            Payload::ExportSection(reader) => {
+                for export in reader.clone() {
+                    let export = export.map_err(invalid)?;
+                    facts.exports += 1;
+                    if export.kind == wasmparser::ExternalKind::Func {
+                        facts.exported_functions += 1;
+                    }
+                }
+            }
+            Payload::ElementSection(reader) => {
+                for element in reader.clone() {
+                    let element = element.map_err(invalid)?;
+                    facts.element_segments += 1;
+                    let items = match element.items {
+                        wasmparser::ElementItems::Functions(f) => f.count(),
+                        wasmparser::ElementItems::Expressions(_, e) => e.count(),
+                    };
+                    facts.element_items = facts.element_items.saturating_add(u64::from(items));
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader.clone() {
+                    let data = data.map_err(invalid)?;
+                    facts.data_segments += 1;
+                    facts.data_bytes = facts.data_bytes.saturating_add(data.data.len() as u64);
+                }
+            }
+            Payload::CodeSectionStart { size, .. } => facts.code_bytes = u64::from(*size),
+            Payload::StartSection { func, .. } => facts.start_function = Some(*func),
+            _ => {}
+        }
+        match validator.payload(&payload).map_err(invalid)? {
+            wasmparser::ValidPayload::Func(func, body) => bodies.push((func, body)),
+            wasmparser::ValidPayload::End(_) => break,
+            _ => {}
+        }
+    }
+    // Every section a body can refer to precedes the code, so the counts are final here.
+    let rewriter = rewrite.then(|| BodyRewriter::for_module(facts.globals, facts.memories));
+    let (tail_calls, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes))).map_err(invalid)?;
+    facts.tail_calls = tail_calls;
+    Ok((facts, rewritten))
+}
+
+type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
+
+/// The instrumentation's body rewriter and the module's bytes, when bodies are rewritten.
+type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8])>;
+
+/// Validates every function body, on as many threads as there are cores, counts tail
+/// calls, and with `rewrite` rewrites each body in the same pass (chunks in body order).
+/// On failure, the error is the first invalid body's, as a sequential pass would report it.
+fn validate_bodies(
+    bodies: Vec<Body<'_>>,
+    rewrite: Rewrite<'_>,
+) -> Result<(u64, Vec<RewrittenBodies>), wasmparser::BinaryReaderError> {
+    let chunks = in_chunks(bodies, |chunk| validate_chunk(chunk, rewrite))?;
+    let tail_calls = chunks.iter().map(|(count, _)| count).sum();
+    Ok((tail_calls, chunks.into_iter().map(|(_, bodies)| bodies).collect()))
+}
+
+/// FuncValidator::validate, unrolled so the same pass sees each operator.
+fn validate_chunk(
+    bodies: Vec<Body<'_>>,
+    rewrite: Rewrite<'_>,
+) -> Result<(u64, RewrittenBodies), wasmparser::BinaryReaderError> {
+    let mut allocations = wasmparser::FuncValidatorAllocations::default();
+    let mut tail_calls = 0;
+    let mut out = match rewrite {
+        Some(_) => RewrittenBodies::with_capacity_for(bodies.iter().map(|(_, body)| body.range())),
+        None => RewrittenBodies::default(),
+    };
+    for (func, body) in bodies {
+        let mut func = func.into_validator(allocations);
+        let mut reader = body.get_binary_reader();
+        let locals_start = reader.original_position();
+        func.read_locals(&mut reader)?;
+        reader.set_features(wasm_features());
+        let mut ops = wasmparser::OperatorsReader::new(reader);
+        let mut state = rewrite.map(|(rw, module)| rw.begin(module, locals_start..ops.original_position(), &mut out));
+        while !ops.eof() {
+            let offset = ops.original_position();
+            let op = ops.read()?;
+            if is_tail_call(&op) {
+                tail_calls += 1;
+            }
+            func.op(offset, &op)?;
+            if let (Some((rw, module)), Some(state)) = (rewrite, state.as_mut()) {
+                rw.op(module, state, &op, ops.original_position(), &mut out);
+            }
+        }
+        ops.finish()?;
+        if let (Some((rw, module)), Some(state)) = (rewrite, state) {
+            rw.finish(module, state, ops.original_position(), &mut out);
+        }
+        allocations = func.into_allocations();
+    }
+    Ok((tail_calls, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` functions; the ones in `invalid` return nothing where an i32 is due.
+    fn module(n: usize, invalid: &[usize]) -> Vec<u8> {
+        let funcs: String = (0..n)
+            .map(|i| {
+                if invalid.contains(&i) {
+                    format!("(func $f{i} (result i32) nop)")
+                } else {
+                    format!("(func $f{i} (result i32) (return_call $f{}))", (i + 1) % n)
+                }
+            })
+            .collect();
+        wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    #[test]
+    fn parallel_validation_reports_the_first_invalid_body_and_counts_tail_calls() {
+        let n = super::super::parallel::PARALLEL_FROM_ITEMS * 4;
+        let facts = inspect(&module(n, &[])).unwrap();
+        assert_eq!(facts.tail_calls, n as u64);
+        // Two invalid bodies in different chunks: the earlier one is reported, as a
+        // sequential pass would.
+        let both = inspect(&module(n, &[n / 2 + 7, 300])).unwrap_err();
+        let first = inspect(&module(n, &[300])).unwrap_err();
+        assert_eq!(both, first);
+        assert_ne!(inspect(&module(n, &[n / 2 + 7])).unwrap_err(), first);
+    }
+}

@@ -1,0 +1,29 @@
+//! What oracles, benches and audit tests need beyond the public API: the guest checks'
+//! parts, the instrumentation's ABI, V8's settings, trusted-script fault injection. Not a
+//! stable interface; named so that every use of it reads as one.
+
+use crate::report::{Failure, PhaseReport};
+use crate::Runner;
+
+pub use crate::guest::abi;
+pub use crate::guest::{
+    check_imports, inspect, instrument, prepared_cache_hits, wasm_features, MAX_LISTED_UNRESOLVED,
+    PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES,
+};
+pub use crate::isolate::{engine_flags, GuardPolicy, GuardReport, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};
+pub use crate::process::{peak_rss_bytes, rss_bytes};
+pub use crate::wasi::preview1::{FUNCTIONS as WASI_PREVIEW1_FUNCTIONS, MODULE as WASI_PREVIEW1_MODULE};
+
+/// The wasmtime configuration the reference compiles with, for benches that compile the
+/// same bytes with other wasmtime strategies.
+#[cfg(feature = "reference")]
+pub fn reference_config(guest: &crate::limits::GuestLimits) -> wasmtime::Config {
+    crate::reference::config(guest)
+}
+
+/// Runs trusted JS (never guest input) in a fresh isolate of `runner` after bootstrap,
+/// under the same heap guard and watchdog as a warmup: fault injection for the guard and
+/// the watchdog themselves. Returns what the script evaluated to and the phases.
+pub fn run_trusted_script(runner: &Runner, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {
+    runner.run_trusted_script(name, source)
+}

@@ -1,0 +1,279 @@
+//! One runner isolate: a V8 isolate created with `heap_limits(0, cap)`, its heap guard,
+//! its heap tracker and one context with an empty `__host` object for natives.
+
+use std::sync::Arc;
+
+use super::heap_guard::HeapGuard;
+use super::heap_stats::{HeapTracker, PhaseHeap};
+use super::interrupt::InterruptFlag;
+use super::platform::ensure_initialized;
+
+/// Why a call into JS did not produce a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum JsFailure {
+    /// Execution was terminated (by the heap guard or the watchdog).
+    Terminated,
+    /// A JS exception. `kind` is set when the runner's own JS threw a tagged error.
+    Exception { kind: Option<String>, name: String, message: String, detail: Option<String> },
+    /// V8 refused an input outright (a string or buffer too large to create).
+    Refused(String),
+}
+
+/// What a script evaluated to, as a string (JSON when the script returns JSON).
+pub(crate) type ScriptOutcome = Result<String, JsFailure>;
+
+/// A V8 isolate for the runner. Not `Send`: it lives and dies on its runner thread.
+pub(crate) struct RunnerIsolate {
+    // Globals first: fields drop in order, and globals must go before the isolate.
+    context: v8::Global<v8::Context>,
+    module: Option<v8::Global<v8::WasmModuleObject>>,
+    isolate: v8::OwnedIsolate,
+    guard: Arc<HeapGuard>,
+    tracker: Box<HeapTracker>,
+    heap_limit_bytes: usize,
+    interrupt: Arc<InterruptFlag>,
+}
+
+/// The runner's JS entry points live on this global object.
+const RUNNER_GLOBAL: &str = "__wasmRunner";
+
+impl RunnerIsolate {
+    /// Creates an isolate whose heap is capped at `heap_limit_bytes`; the cap is reserved,
+    /// not committed (`heap_limits(0, cap)`). With `stack_bytes`, JS and wasm on this
+    /// thread may use that much stack below the caller's frame, and overflow beyond it
+    /// throws a stack-overflow `RangeError`. The isolate must then only ever run on the
+    /// calling thread.
+    pub fn new(heap_limit_bytes: usize, stack_bytes: Option<u64>) -> RunnerIsolate {
+        ensure_initialized();
+        let mut params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
+        if let Some(stack_bytes) = stack_bytes {
+            let marker = 0u8;
+            let here = std::hint::black_box(&marker) as *const u8 as usize;
+            let limit = here.saturating_sub(stack_bytes as usize);
+            // SAFETY: `limit` lies inside this thread's stack (the runner thread's stack is
+            // larger than any allowed guest stack), and the isolate runs on this thread only.
+            params = unsafe { params.set_stack_limit(limit as *mut u32) };
+        }
+        let mut isolate = v8::Isolate::new(params);
+        let guard = HeapGuard::install(&mut isolate);
+        let tracker = HeapTracker::install(&mut isolate);
+        let interrupt = InterruptFlag::new();
+        isolate.set_slot(Arc::clone(&interrupt));
+        let context = {
+            v8::scope!(let scope, &mut isolate);
+            let context = v8::Context::new(scope, Default::default());
+            let scope = &mut v8::ContextScope::new(scope, context);
+            let host = v8::Object::new(scope);
+            if let Some(key) = v8::String::new(scope, super::natives::HOST_OBJECT) {
+                context.global(scope).set(scope, key.into(), host.into());
+            }
+            v8::Global::new(scope, context)
+        };
+        RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes, interrupt }
+    }
+
+    pub fn heap_limit_bytes(&self) -> usize {
+        self.heap_limit_bytes
+    }
+
+    /// The guard, shared with the watchdog on another thread.
+    pub fn guard(&self) -> Arc<HeapGuard> {
+        Arc::clone(&self.guard)
+    }
+
+    /// The guest interrupt flag, shared with the watchdog on another thread.
+    pub fn interrupt(&self) -> Arc<InterruptFlag> {
+        Arc::clone(&self.interrupt)
+    }
+
+    /// A handle another thread may use to terminate execution.
+    pub fn terminator(&self) -> v8::IsolateHandle {
+        self.isolate.thread_safe_handle()
+    }
+
+    /// Per-run state for natives, found by type (one value per type).
+    pub fn set_slot<T: 'static>(&mut self, value: T) {
+        self.isolate.set_slot(value);
+    }
+
+    /// Runs `install` with the context's `__host` object, to add natives to it.
+    pub fn install_natives(
+        &mut self,
+        install: impl FnOnce(&mut v8::PinScope, v8::Local<v8::Object>) -> Option<()>,
+    ) -> Result<(), JsFailure> {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        let host = v8::String::new(scope, super::natives::HOST_OBJECT)
+            .and_then(|key| context.global(scope).get(scope, key.into()))
+            .and_then(|value| value.to_object(scope));
+        match host.and_then(|host| install(scope, host)) {
+            Some(()) => Ok(()),
+            None => Err(JsFailure::Refused("V8 refused a native function".into())),
+        }
+    }
+
+    pub fn begin_phase(&mut self, phase: &'static str) {
+        self.guard.set_phase(phase);
+        self.tracker.begin(&mut self.isolate);
+    }
+
+    pub fn end_phase(&mut self) -> PhaseHeap {
+        self.tracker.end(&mut self.isolate)
+    }
+
+    /// Clears a termination that landed, so the isolate can run JS again.
+    pub fn clear_termination(&mut self) {
+        self.isolate.cancel_terminate_execution();
+    }
+
+    /// Compiles and runs trusted JS (the runner's own scripts) in the runner context.
+    pub fn run_script(&mut self, name: &str, source: &str) -> ScriptOutcome {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let Some(code) = v8::String::new(tc, source) else {
+            return Err(JsFailure::Refused(format!("script {name} is too large for a V8 string")));
+        };
+        let Some(resource) = v8::String::new(tc, name) else {
+            return Err(JsFailure::Refused("script name is too large for a V8 string".into()));
+        };
+        let origin = v8::ScriptOrigin::new(tc, resource.into(), 0, 0, false, 0, None, false, false, false, None);
+        let Some(script) = v8::Script::compile(tc, code, Some(&origin)) else {
+            return Err(failure(tc));
+        };
+        match script.run(tc) {
+            Some(value) => Ok(value.to_rust_string_lossy(tc)),
+            None => Err(failure(tc)),
+        }
+    }
+
+    /// Compiles wasm bytes straight from Rust memory into a module object (no JS string or
+    /// JS copy of the bytes on the heap).
+    pub fn compile_module(&mut self, bytes: &[u8]) -> Result<(), JsFailure> {
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        match v8::WasmModuleObject::compile(tc, bytes) {
+            Some(module) => {
+                self.module = Some(v8::Global::new(tc, module));
+                Ok(())
+            }
+            None => Err(failure(tc)),
+        }
+    }
+
+    /// Calls `__wasmRunner[method](module, arg)` with the compiled module; returns the
+    /// result as a string.
+    pub fn call_runner_with_module(&mut self, method: &str, arg: &str) -> ScriptOutcome {
+        self.call(method, arg, true)
+    }
+
+    /// Calls `__wasmRunner[method](arg)` and returns its result as a string.
+    pub fn call_runner(&mut self, method: &str, arg: &str) -> ScriptOutcome {
+        self.call(method, arg, false)
+    }
+
+    fn call(&mut self, method: &str, arg: &str, with_module: bool) -> ScriptOutcome {
+        let module = match (with_module, self.module.as_ref()) {
+            (true, None) => return Err(JsFailure::Refused("no module has been compiled".into())),
+            (true, Some(module)) => Some(module),
+            (false, _) => None,
+        };
+        v8::scope!(let scope, &mut self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let Some(function) = runner_method(tc, context, method) else {
+            return Err(if tc.has_caught() || tc.has_terminated() {
+                failure(tc)
+            } else {
+                JsFailure::Refused(format!("the runner script defines no {RUNNER_GLOBAL}.{method}"))
+            });
+        };
+        let Some(arg) = v8::String::new(tc, arg) else {
+            return Err(JsFailure::Refused("argument is too large for a V8 string".into()));
+        };
+        let mut args: Vec<v8::Local<v8::Value>> = Vec::with_capacity(2);
+        if let Some(module) = module {
+            args.push(v8::Local::new(tc, module).into());
+        }
+        args.push(arg.into());
+        let recv = v8::undefined(tc).into();
+        match function.call(tc, recv, &args) {
+            Some(result) => Ok(result.to_rust_string_lossy(tc)),
+            None => Err(failure(tc)),
+        }
+    }
+}
+
+impl Drop for RunnerIsolate {
+    fn drop(&mut self) {
+        // Before the isolate and the guest's interrupt memory go (fields drop after this).
+        self.interrupt.detach();
+        self.module = None;
+        self.guard.uninstall(&mut self.isolate);
+        self.tracker.uninstall(&mut self.isolate);
+    }
+}
+
+fn runner_method<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    context: v8::Local<'s, v8::Context>,
+    method: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let global = context.global(scope);
+    let key = v8::String::new(scope, RUNNER_GLOBAL)?;
+    let runner = global.get(scope, key.into())?.to_object(scope)?;
+    let key = v8::String::new(scope, method)?;
+    let value = runner.get(scope, key.into())?;
+    v8::Local::<v8::Function>::try_from(value).ok()
+}
+
+/// Turns what a `TryCatch` caught into a `JsFailure` that always has a message.
+fn failure(tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>) -> JsFailure {
+    if tc.has_terminated() {
+        return JsFailure::Terminated;
+    }
+    let Some(exception) = tc.exception() else {
+        return JsFailure::Exception {
+            kind: None,
+            name: "Error".into(),
+            message: "V8 reported a failure without an exception".into(),
+            detail: None,
+        };
+    };
+    let prop = |tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>, name: &str| -> Option<String> {
+        let obj = exception.to_object(tc)?;
+        let key = v8::String::new(tc, name)?;
+        let value = obj.get(tc, key.into())?;
+        if value.is_null_or_undefined() {
+            None
+        } else {
+            Some(value.to_rust_string_lossy(tc))
+        }
+    };
+    let (kind, name, message, detail) = if exception.is_object() {
+        (prop(tc, "kind"), prop(tc, "name"), prop(tc, "message"), prop(tc, "detail"))
+    } else {
+        (None, None, None, None)
+    };
+    let type_name = exception.type_of(tc).to_rust_string_lossy(tc);
+    let message = match message.filter(|m| !m.is_empty()) {
+        Some(m) => m,
+        None if exception.is_null_or_undefined() => {
+            format!("a {type_name} value was thrown without a message")
+        }
+        None => {
+            let text = exception.to_rust_string_lossy(tc);
+            if text.is_empty() {
+                format!("a {type_name} value was thrown without a message")
+            } else {
+                text
+            }
+        }
+    };
+    JsFailure::Exception { kind, name: name.unwrap_or(type_name), message, detail }
+}

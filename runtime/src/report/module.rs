@@ -1,0 +1,85 @@
+//! What a module declares, as the guest checks counted it.
+
+use serde::Serialize;
+
+/// What a module declares, counted in one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleFacts {
+    pub bytes: usize,
+    pub imports: Vec<ImportRef>,
+    pub defined_functions: u32,
+    pub code_bytes: u64,
+    pub exports: u32,
+    pub exported_functions: u32,
+    pub tables: u32,
+    pub table_initial_elements: u64,
+    pub memories: u32,
+    pub memory_initial_pages: u64,
+    pub globals: u32,
+    pub element_segments: u32,
+    pub element_items: u64,
+    pub data_segments: u32,
+    pub data_bytes: u64,
+    pub imported_functions: u32,
+    /// Types that only the GC proposal has (structs and arrays): their instances live on
+    /// the runner heap and are allocated by guest code at will.
+    pub gc_types: u32,
+    /// Exception tags whose payload holds a reference other than funcref: thrown
+    /// exceptions can then chain each other into unbounded heap use.
+    pub tags_with_ref_payload: u32,
+    pub tags: u32,
+    /// `return_call`, `return_call_indirect` and `return_call_ref` instructions: V8's
+    /// optimizing tier does not stop an endless tail-call cycle on TerminateExecution
+    /// (docs/v8-findings.md #5), so the instrumentation guards them.
+    pub tail_calls: u64,
+    /// The start function, if any.
+    pub start_function: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Function,
+    Table,
+    Memory,
+    Global,
+    Tag,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Function => "function",
+            ImportKind::Table => "table",
+            ImportKind::Memory => "memory",
+            ImportKind::Global => "global",
+            ImportKind::Tag => "tag",
+        }
+    }
+}
+
+impl From<&wasmparser::TypeRef> for ImportKind {
+    fn from(ty: &wasmparser::TypeRef) -> Self {
+        match ty {
+            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => ImportKind::Function,
+            wasmparser::TypeRef::Table(_) => ImportKind::Table,
+            wasmparser::TypeRef::Memory(_) => ImportKind::Memory,
+            wasmparser::TypeRef::Global(_) => ImportKind::Global,
+            wasmparser::TypeRef::Tag(_) => ImportKind::Tag,
+        }
+    }
+}
+
+/// One import of a module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRef {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+impl std::fmt::Display for ImportRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{} ({})", self.module, self.name, self.kind.as_str())
+    }
+}

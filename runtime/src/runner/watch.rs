@@ -1,0 +1,70 @@
+//! What a runner thread shares with its watchdog: the phase in progress, the deadline of
+//! the current stretch of work, whether it passed, and the isolate's handles once they
+//! exist.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::isolate::{HeapGuard, InterruptFlag};
+
+pub(crate) struct Watch {
+    phase: Mutex<&'static str>,
+    /// When the current stretch of work must be done, and its length in ms for reports.
+    deadline: Mutex<(Instant, u64)>,
+    timed_out: AtomicBool,
+    isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>, Arc<InterruptFlag>)>,
+}
+
+impl Watch {
+    pub(crate) fn new(limit: Duration) -> Self {
+        let watch = Watch {
+            phase: Mutex::new("bootstrap"),
+            deadline: Mutex::new((Instant::now(), 0)),
+            timed_out: AtomicBool::new(false),
+            isolate: OnceLock::new(),
+        };
+        watch.set_deadline(limit);
+        watch
+    }
+
+    pub(crate) fn set_phase(&self, phase: &'static str) {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase;
+    }
+
+    pub(crate) fn phase(&self) -> &'static str {
+        *self.phase.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a new deadline `limit` from now (the run phase has its own wall-time limit).
+    pub(crate) fn set_deadline(&self, limit: Duration) {
+        let at = Instant::now().checked_add(limit).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = (at, limit.as_millis() as u64);
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    pub(crate) fn deadline_ms(&self) -> u64 {
+        self.deadline.lock().unwrap_or_else(|p| p.into_inner()).1
+    }
+
+    /// The watchdog saw the deadline pass.
+    pub(crate) fn mark_timed_out(&self) {
+        self.timed_out.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::SeqCst)
+    }
+
+    /// The isolate's handles, for the watchdog (set once, by the runner thread).
+    pub(crate) fn set_isolate(&self, handle: v8::IsolateHandle, guard: Arc<HeapGuard>, interrupt: Arc<InterruptFlag>) {
+        let _ = self.isolate.set((handle, guard, interrupt));
+    }
+
+    pub(crate) fn isolate(&self) -> Option<&(v8::IsolateHandle, Arc<HeapGuard>, Arc<InterruptFlag>)> {
+        self.isolate.get()
+    }
+}

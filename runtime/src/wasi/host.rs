@@ -1,0 +1,42 @@
+//! Per-run host state of the WASI runtime, kept in an isolate slot for its natives: the
+//! captured output, stdin, the file-system image, the run's deadline and the exit code.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Instant;
+
+use super::image::FsImage;
+use crate::policy::OutputCapture;
+
+#[derive(Debug, Default)]
+pub(crate) struct WasiHost {
+    pub output: OutputCapture,
+    stdin: Vec<u8>,
+    stdin_read: usize,
+    pub image: FsImage,
+    /// When the run's wall time ends: a guest's sleep never outlasts it.
+    pub deadline: Option<Instant>,
+    /// Set by `proc_exit`.
+    pub exit_code: Option<i32>,
+}
+
+pub(crate) type SharedWasiHost = Rc<RefCell<WasiHost>>;
+
+impl WasiHost {
+    pub(crate) fn new(output_cap: u64, stdin: Vec<u8>, image: FsImage) -> Self {
+        WasiHost { output: OutputCapture::new(output_cap), stdin, image, ..Default::default() }
+    }
+
+    /// Stdin bytes not read yet.
+    pub(crate) fn stdin_left(&self) -> usize {
+        self.stdin.len() - self.stdin_read
+    }
+
+    /// Reads up to `dest.len()` stdin bytes into `dest`; 0 at the end of input.
+    pub(crate) fn read_stdin(&mut self, dest: &mut [u8]) -> usize {
+        let n = dest.len().min(self.stdin_left());
+        dest[..n].copy_from_slice(&self.stdin[self.stdin_read..self.stdin_read + n]);
+        self.stdin_read += n;
+        n
+    }
+}

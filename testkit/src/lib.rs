@@ -1,0 +1,14 @@
+//! What the runtime's tests, the benches, the stress job and the fuzzers share, so each has
+//! one copy: synthetic modules (`synth`), a C-library driver for real modules (`driver`),
+//! fixtures (`fixtures`: hand-written guests and trusted JS bombs), cross-engine comparison
+//! (`compare`), property tests that count the cases reaching their property (`property`), the
+//! real-module cache (`real`), memory readings (`rss`) and a seeded byte stream (`rng`).
+
+pub mod compare;
+pub mod driver;
+pub mod fixtures;
+pub mod property;
+pub mod real;
+pub mod rng;
+pub mod rss;
+pub mod synth;
