@@ -43,7 +43,8 @@ pub use report::{
     Failure, ImportKind, ImportRef, ModuleFacts, Observed, PhaseReport, RunOutcome, RunReport, RunnerError,
     WarmupReport,
 };
-pub use request::{Preopen, RunRequest};
+pub use request::RunRequest;
+pub use wasi::Preopen;
 pub use runner::Runner;
 
 /// The imports every engine provides by default: WASI preview1.

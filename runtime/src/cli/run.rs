@@ -9,7 +9,8 @@ use super::RunnerArgs;
 use crate::guest::Instrumentation;
 use crate::limits::GuestLimits;
 use crate::report::{RunOutcome, RunReport};
-use crate::request::{Preopen, RunRequest};
+use crate::request::RunRequest;
+use crate::wasi::Preopen;
 #[cfg(feature = "reference")]
 use crate::Reference;
 use crate::{Engine, Runner};

@@ -2,7 +2,7 @@
 //!
 //! V8 calls the near-heap-limit callback when the heap is about to reach its limit. If the
 //! callback returns a limit that is not higher, V8 gives up and aborts the whole process
-//! (the seed bug's "uncatchable, message-less exception" is the milder embedder variant of
+//! (the production bug's "uncatchable, message-less exception" is the milder embedder variant of
 //! this). So the guard always raises the limit a bounded number of times, requests
 //! termination on every call, and records what happened so that the runner can report a
 //! typed `HeapLimitExhausted` instead of `Error: null`.

@@ -68,7 +68,7 @@ pub struct GuestLimits {
     /// stdout and stderr together.
     pub max_output_bytes: u64,
     pub max_wall_time: Duration,
-    /// The in-memory file system: seeded file bytes, bytes the guest writes, and a fixed
+    /// The in-memory file system: host file bytes, bytes the guest writes, and a fixed
     /// charge per file or directory (its runner-heap bookkeeping).
     pub max_fs_bytes: u64,
 }

@@ -10,7 +10,7 @@ const MIB: u64 = 1024 * 1024;
 /// guest inside this heap, so it is sized for the runner, not for a guest.
 pub const DEFAULT_RUNNER_HEAP_LIMIT_MB: u64 = 2048;
 
-/// The per-guest isolate budget the seed bug gave the runner by accident. It is a separate
+/// The per-guest isolate budget the production bug gave the runner by accident. It is a separate
 /// constant so that no code path can hand it to the runner without naming it.
 pub const GUEST_ISOLATE_HEAP_BUDGET_MB: u64 = 128;
 

@@ -2,7 +2,7 @@
 //! memory, written to scratch directories so guest writes never reach the originals.
 
 use crate::report::RunnerError;
-use crate::request::Preopen;
+use crate::wasi::Preopen;
 use crate::wasi::load_image;
 
 /// One scratch directory per preopen, with its guest name.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::report::RunnerError;
-use crate::request::Preopen;
+use crate::wasi::Preopen;
 
 /// One file or directory of the image.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,17 +1,19 @@
 //! The bundled WASI preview1 runtime, in one place: the list of preview1 functions
 //! (`preview1`), the runtime's JS (`js/`, compiled in the runner isolate at bootstrap), its
 //! natives (`natives`: output, stdin, clocks, randomness, sleep, exit), the per-run host
-//! state they share (`host`), and the image of the in-memory file system read from host
-//! directories (`image`).
+//! state they share (`host`), the directories a run offers the guest (`preopen`), and the
+//! image of the in-memory file system read from them (`image`).
 
 mod host;
 mod image;
+mod preopen;
 pub(crate) mod js;
 pub(crate) mod natives;
 pub mod preview1;
 
 pub(crate) use host::{SharedWasiHost, WasiHost};
 pub(crate) use image::{load_image, FsImage};
+pub use preopen::Preopen;
 
 use crate::limits::GuestLimits;
 use crate::request::RunRequest;
