@@ -44,8 +44,8 @@ pub use report::{
     WarmupReport,
 };
 pub use request::RunRequest;
-pub use wasi::Preopen;
 pub use runner::Runner;
+pub use wasi::Preopen;
 
 /// The imports every engine provides by default: WASI preview1.
 pub fn wasi_preview1() -> ProvidedImports {

@@ -2,7 +2,8 @@
 //! one copy: synthetic modules (`synth`), a C-library driver for real modules (`driver`),
 //! fixtures (`fixtures`: hand-written guests and trusted JS bombs), cross-engine comparison
 //! (`compare`), property tests that count the cases reaching their property (`property`), the
-//! real-module cache (`real`), memory readings (`rss`) and a seeded byte stream (`rng`).
+//! real-module cache (`real`), memory readings (`rss`), a seeded byte stream (`rng`) and
+//! V8's compilation tiers (`tiers`).
 
 pub mod compare;
 pub mod driver;
@@ -12,3 +13,4 @@ pub mod real;
 pub mod rng;
 pub mod rss;
 pub mod synth;
+pub mod tiers;

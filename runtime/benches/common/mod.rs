@@ -28,18 +28,7 @@ use wasm_runner_testkit::synth::{build, with_nonce as nonce_section, SynthSpec};
 
 const MB: u64 = 1_000_000;
 
-pub struct Tier {
-    pub name: &'static str,
-    pub v8_flags: &'static str,
-    /// Whether this tier compiles everything up front (then large sizes are skipped).
-    pub eager: bool,
-}
-
-pub const LAZY: Tier = Tier { name: "lazy", v8_flags: "", eager: false };
-pub const LIFTOFF: Tier =
-    Tier { name: "eager_liftoff", v8_flags: "--liftoff-only --no-wasm-lazy-compilation", eager: true };
-pub const OPTIMIZING: Tier =
-    Tier { name: "eager_optimizing", v8_flags: "--no-liftoff --no-wasm-lazy-compilation", eager: true };
+pub use wasm_runner_testkit::tiers::{Tier, EAGER_LIFTOFF as LIFTOFF, EAGER_OPTIMIZING as OPTIMIZING, LAZY};
 
 struct Input {
     name: String,

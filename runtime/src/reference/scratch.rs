@@ -2,8 +2,8 @@
 //! memory, written to scratch directories so guest writes never reach the originals.
 
 use crate::report::RunnerError;
-use crate::wasi::Preopen;
 use crate::wasi::load_image;
+use crate::wasi::Preopen;
 
 /// One scratch directory per preopen, with its guest name.
 pub(super) fn scratch_dirs(

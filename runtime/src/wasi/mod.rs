@@ -6,9 +6,9 @@
 
 mod host;
 mod image;
-mod preopen;
 pub(crate) mod js;
 pub(crate) mod natives;
+mod preopen;
 pub mod preview1;
 
 pub(crate) use host::{SharedWasiHost, WasiHost};

@@ -5,17 +5,11 @@ use std::time::Duration;
 
 use wasm_runner::child::ChildJob;
 use wasm_runner_testkit::fixtures::ENDLESS;
+use wasm_runner_testkit::tiers::TIERS;
 
 use super::Ctx;
 use crate::progress::Progress;
 use crate::report::{Finding, ScenarioResult};
-
-/// V8 flags per tier, set in the child before V8 starts.
-const TIERS: &[(&str, &str)] = &[
-    ("default", ""),
-    ("liftoff-only", "--liftoff-only"),
-    ("eager optimizing", "--no-liftoff --no-wasm-lazy-compilation"),
-];
 
 /// How long after the deadline a guest may take to stop.
 const STOP_BOUND_MS: f64 = 5_000.0;
@@ -44,7 +38,8 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             r.fail(format!("{name}: cannot write its module"));
             continue;
         };
-        for (tier, flags) in TIERS {
+        for tier in TIERS {
+            let (tier, flags) = (tier.name, tier.v8_flags);
             let job = ChildJob::run(&path)
                 .invoke(export)
                 .max_wall_ms(wall)
