@@ -28,7 +28,7 @@ use wasm_runner_testkit::synth::{build, with_nonce as nonce_section, SynthSpec};
 
 const MB: u64 = 1_000_000;
 
-pub use wasm_runner_testkit::tiers::{Tier, EAGER_LIFTOFF as LIFTOFF, EAGER_OPTIMIZING as OPTIMIZING, LAZY};
+use wasm_runner_testkit::tiers::Tier;
 
 struct Input {
     name: String,
