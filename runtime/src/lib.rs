@@ -20,6 +20,7 @@ pub mod child;
 pub mod cli;
 mod engine;
 mod guest;
+mod input;
 mod isolate;
 pub mod limits;
 mod policy;

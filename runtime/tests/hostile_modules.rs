@@ -138,3 +138,80 @@ fn many_functions_are_refused() {
     let failure = Runner::new(RunnerLimits::default()).with_guest_limits(guest).warmup(module).expect_err("refused");
     assert!(matches!(&failure.error, RunnerError::GuestLimitRejected { limit, .. } if limit == "max_functions"));
 }
+
+/// `(block (br_table 0 0 ... 0 (i32.const 0)))` with `targets` targets besides the default.
+fn br_table(targets: usize) -> Vec<u8> {
+    let labels = "0 ".repeat(targets);
+    wasm(&format!(r#"(module (func (export "f") (block (br_table {labels} 0 (i32.const 0)))))"#))
+}
+
+#[test]
+fn a_br_table_of_65520_targets_warms_up() {
+    Runner::new(RunnerLimits::default()).warmup(br_table(65_520)).expect("V8 compiles a br_table at its limit");
+}
+
+#[test]
+fn a_br_table_of_65521_targets_is_refused() {
+    assert_refused(br_table(65_521), "v8_max_br_table_targets");
+}
+
+#[test]
+fn a_br_table_whose_checks_would_cost_too_much_is_refused() {
+    // 60000 targets to a label of 20 values: 1.2M operand checks for one instruction.
+    let results = "i32 ".repeat(20);
+    let values = "(i32.const 0) ".repeat(20);
+    let labels = "0 ".repeat(60_000);
+    let module = wasm(&format!(
+        r#"(module (func (export "f") (result {results})
+             (block (result {results}) {values} (br_table {labels} 0 (i32.const 0)))))"#
+    ));
+    assert_refused(module, "max_br_table_operand_checks");
+}
+
+#[test]
+fn a_body_that_instrumentation_would_grow_past_v8s_limit_is_refused() {
+    // 1.8 MB of `br_if` segments: each gets a fuel charge several times its size.
+    let body = "(br_if 0 (i32.const 0))".repeat(450_000);
+    let module = wasm(&format!(r#"(module (func (export "f") (block {body})))"#));
+    assert!(module.len() < 7_654_321 / 4, "the original body is well within V8's limit");
+    assert_refused(module, "v8_max_function_body_bytes");
+}
+
+#[test]
+fn guest_checks_that_outlast_the_warmup_deadline_end_as_a_timeout() {
+    // Many bodies, each a br_table near the operand-check limit: seconds of validation.
+    let results = "i32 ".repeat(16);
+    let values = "(i32.const 0) ".repeat(16);
+    let labels = "0 ".repeat(60_000);
+    let func =
+        format!(r#"(func (result {results}) (block (result {results}) {values} (br_table {labels} 0 (i32.const 0))))"#);
+    let module = wasm(&format!("(module {})", func.repeat(400)));
+    let limits = RunnerLimits::default().with_warmup_timeout(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let failure = Runner::new(limits).warmup(module).expect_err("the checks cannot finish in 200 ms");
+    assert!(
+        matches!(&failure.error, RunnerError::Timeout { phase, limit_ms: 200 } if phase == "guest_checks"),
+        "{:?}",
+        failure.error
+    );
+    // Cancelled between two bodies, not after all of them (several seconds).
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "stopped after {:?}", started.elapsed());
+}
+
+#[test]
+fn exports_at_the_default_budget_warm_up_with_the_instrumentations_own() {
+    // The instrumentation exports its counters and memories too: a module at the export
+    // budget must still be one V8 compiles.
+    let max = GuestLimits::default().max_exports as u32;
+    let module = build(&SynthSpec { functions: 10, body_bytes: 4, exported_functions: max, ..Default::default() });
+    Runner::new(RunnerLimits::default()).warmup(module).expect("a module at the export budget warms up");
+}
+
+#[test]
+fn atomic_waits_are_refused() {
+    let module = wasm(
+        r#"(module (memory 1 1 shared)
+             (func (export "f") (result i32) (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1))))"#,
+    );
+    assert_refused(module, "atomic_waits");
+}

@@ -58,7 +58,7 @@ struct NightlyArgs {
     #[arg(long, default_value = "reports")]
     out: PathBuf,
     /// Run only these scenarios (repeatable): size_sweep, production_bug, concurrency, soak,
-    /// faults, endless, real_modules, min_heap.
+    /// budgets, faults, endless, real_modules, min_heap.
     #[arg(long = "only", value_name = "SCENARIO")]
     only: Vec<String>,
     /// The run's folder name (default: UTC time and commit).

@@ -31,6 +31,8 @@ pub struct Profile {
     pub real_modules: bool,
     /// Wall time each non-terminating guest gets before its deadline.
     pub endless_wall_ms: u64,
+    /// The file-system node budget the `budgets` scenario fills (the default in the nightly).
+    pub budgets_fs_nodes: u64,
 }
 
 impl Profile {
@@ -48,6 +50,7 @@ impl Profile {
                 min_heap_steps: 5,
                 real_modules: false,
                 endless_wall_ms: 200,
+                budgets_fs_nodes: 8192,
             },
             ProfileName::Nightly => Profile {
                 name,
@@ -60,6 +63,7 @@ impl Profile {
                 min_heap_steps: 8,
                 real_modules: true,
                 endless_wall_ms: 1000,
+                budgets_fs_nodes: wasm_runner::GuestLimits::default().max_fs_nodes,
             },
         }
     }

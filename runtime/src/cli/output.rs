@@ -25,13 +25,14 @@ pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 pub(crate) fn print_phases(phases: &[PhaseReport]) {
-    println!("{:<14} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "time");
+    println!("{:<14} {:>16} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "peak RSS", "time");
     for p in phases {
         println!(
-            "{:<14} {:>16} {:>16} {:>9.1} ms",
+            "{:<14} {:>16} {:>16} {:>16} {:>9.1} ms",
             p.name,
             human_bytes(p.peak_used_heap_bytes),
             human_bytes(p.used_heap_after_bytes),
+            human_bytes(p.peak_rss_bytes as usize),
             p.duration_ms
         );
     }
@@ -52,15 +53,38 @@ pub(crate) fn human_bytes(bytes: usize) -> String {
     }
 }
 
-/// Reads a module file: a wasm binary, or WAT text (first non-blank character `(` or `;`),
-/// which is compiled to a binary here so that hand-written tests need no extra tool.
-pub(crate) fn read_module(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Why a module file was not read.
+pub(crate) enum ModuleInput {
+    /// Over the module size limit: refused from its size, as the guest checks refuse it.
+    TooLarge(crate::report::RunnerError),
+    /// Unreadable, not a regular file, or WAT that does not parse.
+    Unreadable(String),
+}
+
+/// Reads a module file of at most `limit` bytes: a wasm binary, or WAT text (first
+/// non-blank character `(` or `;`), which is compiled to a binary here so that hand-written
+/// tests need no extra tool.
+pub(crate) fn read_module(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ModuleInput> {
+    use crate::input::{read_bounded, InputError};
+    let bytes = read_bounded(path, limit).map_err(|e| match e {
+        InputError::TooLarge { size, limit, .. } => {
+            ModuleInput::TooLarge(crate::report::RunnerError::GuestLimitRejected {
+                limit: "max_module_bytes".into(),
+                requested: size,
+                allowed: limit,
+            })
+        }
+        other => ModuleInput::Unreadable(other.to_string()),
+    })?;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if bytes.starts_with(b"\0asm") || !matches!(first, Some(b'(') | Some(b';')) {
         return Ok(bytes);
     }
     wat::parse_bytes(&bytes).map(|b| b.into_owned()).map_err(|e| {
-        format!("{} is WAT text that does not parse: {}", path.display(), e.to_string().replace('\n', " "))
+        ModuleInput::Unreadable(format!(
+            "{} is WAT text that does not parse: {}",
+            path.display(),
+            e.to_string().replace('\n', " ")
+        ))
     })
 }

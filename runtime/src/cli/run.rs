@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::{fail, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 use crate::guest::Instrumentation;
 use crate::limits::GuestLimits;
@@ -58,10 +58,18 @@ pub(crate) struct RunArgs {
     /// (default: the same name). Guest writes stay in memory (repeatable).
     #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]")]
     pub dirs: Vec<Preopen>,
-    /// Cap on the in-memory file system in bytes: copied and written file bytes plus 256 B
-    /// per file or directory (default WASM_GUEST_MAX_FS_BYTES or 256 MiB).
+    /// Cap on the in-memory file system's file bytes, copied and written
+    /// (default WASM_GUEST_MAX_FS_BYTES or 256 MiB).
     #[arg(long, value_name = "N")]
     pub max_fs_bytes: Option<u64>,
+    /// Cap on the in-memory file system's files and directories
+    /// (default WASM_GUEST_MAX_FS_NODES or 65536).
+    #[arg(long, value_name = "N")]
+    pub max_fs_nodes: Option<u64>,
+    /// Descriptors the guest may hold open at once besides stdio and preopens
+    /// (default WASM_GUEST_MAX_OPEN_FDS or 1024).
+    #[arg(long, value_name = "N")]
+    pub max_open_fds: Option<u64>,
     /// The guest's argv[0] (default: the module's file name).
     #[arg(long, value_name = "NAME")]
     pub argv0: Option<String>,
@@ -107,20 +115,35 @@ impl RunArgs {
         if let Some(v) = self.max_fs_bytes {
             g.max_fs_bytes = v;
         }
+        if let Some(v) = self.max_fs_nodes {
+            g.max_fs_nodes = v;
+        }
+        if let Some(v) = self.max_open_fds {
+            g.max_open_fds = v;
+        }
         g
     }
 }
 
 pub(crate) fn run(args: RunArgs) -> ExitCode {
     let file = args.file.display().to_string();
-    let module = match read_module(&args.file) {
+    let guest = args.guest_limits();
+    let engine_name = match args.engine {
+        EngineName::V8 => "v8",
+        EngineName::Wasmtime => "wasmtime",
+    };
+    let module = match read_module(&args.file, guest.max_module_bytes) {
         Ok(b) => b,
-        Err(message) => return fail(EXIT_INPUT, &message),
+        Err(ModuleInput::Unreadable(message)) => return fail(EXIT_INPUT, &message),
+        Err(ModuleInput::TooLarge(error)) => {
+            let report = RunReport::failed(engine_name, error, Vec::new(), std::time::Instant::now());
+            return finish(&args, &file, &report);
+        }
     };
     let stdin = match &args.stdin {
-        Some(p) => match std::fs::read(p) {
+        Some(p) => match crate::input::read_bounded(p, guest.max_stdin_bytes) {
             Ok(b) => b,
-            Err(e) => return fail(EXIT_INPUT, &format!("cannot read stdin file {}: {e}", p.display())),
+            Err(e) => return fail(EXIT_INPUT, &format!("--stdin: {e} (max_stdin_bytes)")),
         },
         None => Vec::new(),
     };
@@ -142,7 +165,6 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         dirs: args.dirs.clone(),
         trap_unknown_imports: args.trap_unknown_imports,
     };
-    let guest = args.guest_limits();
     let instrumentation = if args.no_instrumentation { Instrumentation::Off } else { Instrumentation::On };
     let engine: Box<dyn Engine> = match args.engine {
         EngineName::V8 => {

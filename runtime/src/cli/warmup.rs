@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::output::{fail, human_bytes, print_json, print_phases, read_module, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, human_bytes, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 use crate::limits::{GuestLimits, HeapLimitSource};
 use crate::report::{ModuleFacts, PhaseReport, RunnerError};
@@ -40,6 +40,7 @@ struct WarmupJson<'a> {
     module: Option<&'a ModuleFacts>,
     phases: &'a [PhaseReport],
     peak_used_heap_bytes: usize,
+    peak_rss_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     total_ms: Option<f64>,
     v8_version: &'static str,
@@ -47,14 +48,23 @@ struct WarmupJson<'a> {
 
 pub(crate) fn run(args: WarmupArgs) -> ExitCode {
     let limits = args.runner.limits();
+    let guest = GuestLimits::from_env();
     let file = args.file.display().to_string();
-    let bytes = match read_module(&args.file) {
+    let bytes = match read_module(&args.file, guest.max_module_bytes) {
         Ok(bytes) => bytes,
-        Err(message) => {
+        Err(ModuleInput::Unreadable(message)) => {
             if args.json {
                 print_json(&serde_json::json!({ "outcome": "io_error", "message": message, "file": file }));
             }
             return fail(EXIT_INPUT, &message);
+        }
+        Err(ModuleInput::TooLarge(error)) => {
+            if args.json {
+                print_json(&serde_json::json!({
+                    "outcome": error.kind(), "message": error.to_string(), "error": error, "file": file, "phases": [],
+                }));
+            }
+            return fail(EXIT_FAILED, &format!("warmup of {file} failed: {error}"));
         }
     };
     let module_bytes = bytes.len();
@@ -76,6 +86,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
         module: None,
         phases: &[],
         peak_used_heap_bytes: 0,
+        peak_rss_bytes: 0,
         total_ms: None,
         v8_version: crate::v8_version(),
     };
@@ -84,6 +95,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
             json.module = Some(&report.module);
             json.phases = &report.phases;
             json.peak_used_heap_bytes = report.peak_used_heap_bytes();
+            json.peak_rss_bytes = report.peak_rss_bytes();
             json.total_ms = Some(report.total_ms);
             if args.json {
                 print_json(&json);
@@ -105,6 +117,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
             json.error = Some(&failure.error);
             json.phases = &failure.phases;
             json.peak_used_heap_bytes = failure.phases.iter().map(|p| p.peak_used_heap_bytes).max().unwrap_or(0);
+            json.peak_rss_bytes = failure.phases.iter().map(|p| p.peak_rss_bytes).max().unwrap_or(0);
             if args.json {
                 print_json(&json);
             }

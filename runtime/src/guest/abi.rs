@@ -13,9 +13,9 @@ pub const FUEL_EXHAUSTED_EXPORT: &str = "\u{1}wasm-runner:fuel-exhausted";
 /// Prefix of every memory's export, by index (`...memory0`, `...memory1`), so hosts can
 /// size and hash all of them.
 pub const MEMORY_EXPORT_PREFIX: &str = "\u{1}wasm-runner:memory";
-/// The start function, when the module has tail calls: the runner calls it after the
-/// interrupt flag is in place instead of instantiation calling it, so a tail-call cycle in
-/// it can be stopped too.
+/// The start function: the runner calls it once the instance exists instead of
+/// instantiation calling it, so it runs with its memory attached to the WASI runtime (it may
+/// call WASI), its fuel readable and, with tail calls, the interrupt flag in place.
 pub const START_EXPORT: &str = "\u{1}wasm-runner:start";
 /// The interrupt flag's shared memory (an i32 at address 0; nonzero stops the guest at its
 /// next tail call). Present only when the module has tail calls.

@@ -37,5 +37,8 @@ pub fn check_budgets(facts: &ModuleFacts, limits: &GuestLimits) -> Result<(), Ru
     // Guest-allocated heap objects with no budget: refused outright.
     over("gc_types", u64::from(facts.gc_types), 0)?;
     over("tags_with_ref_payload", u64::from(facts.tags_with_ref_payload), 0)?;
+    // A guest with no threads can only wake from a wait by its timeout, and the reference
+    // engine cannot stop a wait at the deadline: refused in both.
+    over("atomic_waits", facts.atomic_waits, 0)?;
     Ok(())
 }

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use super::{prepare, Instrumentation, PreparedModule, ProvidedImports};
+use super::cancel::Cancel;
+use super::prepare::prepare_cancellable;
+use super::{Instrumentation, PreparedModule, ProvidedImports};
 use crate::cache::ContentCache;
 use crate::limits::GuestLimits;
 use crate::report::RunnerError;
@@ -29,20 +31,21 @@ pub fn prepared_cache_hits() -> u64 {
 
 /// `prepare`, answered from the process cache when these bytes were prepared under the
 /// same limits, imports and instrumentation before.
-pub fn prepare_cached(
+pub(crate) fn prepare_cached(
     module: &Arc<[u8]>,
     limits: &GuestLimits,
     provided: &ProvidedImports,
     instrumentation: Instrumentation,
+    cancel: &Cancel,
 ) -> Result<PreparedModule, RunnerError> {
     if module.len() < PREPARED_CACHE_FROM_BYTES {
-        return prepare(module, limits, provided, instrumentation);
+        return prepare_cancellable(module, limits, provided, instrumentation, cancel);
     }
     let settings = (limits.clone(), provided.clone(), instrumentation);
     if let Some(hit) = CACHE.get(module, &settings) {
         return Ok(hit);
     }
-    let prepared = prepare(module, limits, provided, instrumentation)?;
+    let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
     let cost = (module.len() + prepared.bytes.len()) as u64;
     CACHE.insert(Arc::clone(module), settings, prepared.clone(), cost);
     Ok(prepared)
@@ -68,10 +71,10 @@ mod tests {
     fn a_repeated_module_is_prepared_once() {
         let limits = GuestLimits::default();
         let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 1);
-        let first = prepare_cached(&a, &limits, &wasi(), Instrumentation::On).unwrap();
+        let first = prepare_cached(&a, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         let hits = prepared_cache_hits();
         let again: Arc<[u8]> = a.to_vec().into();
-        let second = prepare_cached(&again, &limits, &wasi(), Instrumentation::On).unwrap();
+        let second = prepare_cached(&again, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         assert!(prepared_cache_hits() > hits);
         assert!(Arc::ptr_eq(&first.bytes, &second.bytes), "the same prepared bytes are served");
     }
@@ -79,9 +82,9 @@ mod tests {
     #[test]
     fn other_limits_are_prepared_anew() {
         let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 3);
-        prepare_cached(&a, &GuestLimits::default(), &wasi(), Instrumentation::On).unwrap();
+        prepare_cached(&a, &GuestLimits::default(), &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         let tighter = GuestLimits { max_fuel: 1000, ..GuestLimits::default() };
-        let p = prepare_cached(&a, &tighter, &wasi(), Instrumentation::On).unwrap();
+        let p = prepare_cached(&a, &tighter, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         assert_eq!(p.fuel_limit, 1000);
     }
 
@@ -89,7 +92,7 @@ mod tests {
     fn a_refusal_is_not_cached() {
         let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 4);
         let small = GuestLimits { max_module_bytes: 1024, ..GuestLimits::default() };
-        assert!(prepare_cached(&a, &small, &wasi(), Instrumentation::On).is_err());
-        assert!(prepare_cached(&a, &small, &wasi(), Instrumentation::On).is_err());
+        assert!(prepare_cached(&a, &small, &wasi(), Instrumentation::On, &Cancel::default()).is_err());
+        assert!(prepare_cached(&a, &small, &wasi(), Instrumentation::On, &Cancel::default()).is_err());
     }
 }

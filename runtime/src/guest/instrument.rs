@@ -8,8 +8,10 @@
 //!   optimizing tier compiles an endless tail-call cycle without any point where
 //!   TerminateExecution lands (docs/v8-findings.md #5); the check gives it one, like
 //!   wasmtime's epoch check at function entry;
-//! - the counters, every memory and (when guarded) the start function are exported under
-//!   the names in `abi`.
+//! - the counters, every memory and the start function are exported under the names in
+//!   `abi`; the start section is dropped, so the runner calls the start function once the
+//!   instance exists (with its memory attached to the WASI runtime and the interrupt flag in
+//!   place), as both engines do (`policy::calls`).
 //!
 //! The pass changes no index a function body refers to (its globals and memory are
 //! appended after the guest's), so the sections it does not touch are copied as they are.
@@ -59,7 +61,7 @@ fn instrument_module(
         memory_share,
         table_share,
         interrupt_memory: (facts.tail_calls > 0).then_some(facts.memories),
-        start_function: facts.start_function.filter(|_| facts.tail_calls > 0),
+        start_function: facts.start_function,
         start_section_at: None,
         globals_done: false,
         exports_done: false,
@@ -70,8 +72,8 @@ fn instrument_module(
         .map_err(|e| RunnerError::Internal { message: format!("instrumentation failed on a validated module: {e}") })?;
     let mut out = module.finish();
     if let (Some(start), Some(at)) = (pass.start_function, pass.start_section_at) {
-        // The guarded start function is called by the runner, not by instantiation: drop
-        // the start section, whose encoding wasm-encoder gives (reencode always emits it).
+        // The start function is called by the runner, not by instantiation: drop the start
+        // section, whose encoding wasm-encoder gives (reencode always emits it).
         let mut alone = wasm_encoder::Module::new();
         alone.section(&wasm_encoder::StartSection { function_index: start });
         let len = alone.len() - wasm_encoder::Module::new().len();
@@ -93,7 +95,7 @@ struct Instrumenter<'m> {
     table_share: u64,
     /// Index of the interrupt flag's memory (after the guest's), when there are tail calls.
     interrupt_memory: Option<u32>,
-    /// The start function, exported (and its start section dropped) when guarded.
+    /// The start function, exported (and its start section dropped).
     start_function: Option<u32>,
     /// Where the start section begins in the output.
     start_section_at: Option<usize>,

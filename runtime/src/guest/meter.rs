@@ -125,9 +125,12 @@ impl BodyRewriter {
     }
 
     /// The body ends at `end` in `module`.
-    pub(crate) fn finish(&self, module: &[u8], mut body: BodyInProgress, end: u64, out: &mut RewrittenBodies) {
+    /// Returns the rewritten body's size, locals included.
+    pub(crate) fn finish(&self, module: &[u8], mut body: BodyInProgress, end: u64, out: &mut RewrittenBodies) -> u64 {
         self.flush(module, &mut body, end, out);
+        let start = out.ends.last().copied().unwrap_or(0);
         out.ends.push(out.bytes.len());
+        (out.bytes.len() - start) as u64
     }
 
     /// The current segment, charged for, then copied.
@@ -206,6 +209,8 @@ impl BodyRewriter {
                 let op = ops.read()?;
                 self.op(module, &mut state, &op, ops.original_position(), &mut out);
             }
+            // The validating pass refuses bodies over V8's size limit; this path only
+            // rewrites modules that passed it.
             self.finish(module, state, ops.original_position(), &mut out);
         }
         Ok(out)

@@ -7,6 +7,7 @@
 pub mod abi;
 mod budgets;
 mod cache;
+mod cancel;
 mod imports;
 mod instrument;
 mod meter;
@@ -16,6 +17,7 @@ mod validate;
 
 pub(crate) use cache::prepare_cached;
 pub use cache::{prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
+pub(crate) use cancel::Cancel;
 pub use imports::{check_imports, ProvidedImports, MAX_LISTED_UNRESOLVED};
 pub use instrument::instrument;
 pub use prepare::{prepare, Instrumentation, PreparedModule};

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use super::budgets::{check_budgets, check_module_size};
+use super::cancel::Cancel;
 use super::imports::{check_imports, ProvidedImports};
 use super::instrument::instrument_rewritten;
-use super::validate::{inspect, inspect_and_rewrite};
+use super::validate::{inspect_and_rewrite, inspect_cancellable};
+use crate::limits::guest::V8_MAX_MODULE_BYTES;
 use crate::limits::GuestLimits;
 use crate::policy::stubbed_imports;
 use crate::report::{ImportRef, ModuleFacts, RunnerError};
@@ -39,15 +41,27 @@ pub fn prepare(
     provided: &ProvidedImports,
     instrumentation: Instrumentation,
 ) -> Result<PreparedModule, RunnerError> {
+    prepare_cancellable(bytes, limits, provided, instrumentation, &Cancel::default())
+}
+
+/// `prepare`, stopping (with an internal "cancelled" error the run policy reads as the
+/// deadline) once `cancel` is set.
+pub(crate) fn prepare_cancellable(
+    bytes: &[u8],
+    limits: &GuestLimits,
+    provided: &ProvidedImports,
+    instrumentation: Instrumentation,
+    cancel: &Cancel,
+) -> Result<PreparedModule, RunnerError> {
     check_module_size(bytes.len(), limits)?;
     // Bodies are rewritten while they are validated (one parse of the code); a module the
     // later checks refuse wasted that work, bounded by the module size limit.
     let (facts, rewritten) = match instrumentation {
         Instrumentation::On => {
-            let (facts, rewritten) = inspect_and_rewrite(bytes)?;
+            let (facts, rewritten) = inspect_and_rewrite(bytes, cancel)?;
             (facts, Some(rewritten))
         }
-        Instrumentation::Off => (inspect(bytes)?, None),
+        Instrumentation::Off => (inspect_cancellable(bytes, cancel)?, None),
     };
     check_budgets(&facts, limits)?;
     check_imports(&facts.imports, provided)?;
@@ -55,7 +69,35 @@ pub fn prepare(
         Some(code) => instrument_rewritten(bytes, &facts, limits, code)?.into(),
         None => bytes.into(),
     };
+    check_instrumented_size(bytes.len() as u64)?;
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
     let stubbed = stubbed_imports(&facts.imports, provided);
     Ok(PreparedModule { facts, bytes, fuel_limit, stubbed })
+}
+
+/// The instrumented module must stay within what V8 compiles (the instrumentation adds
+/// charges to every body, so a module under the limit can grow past it).
+fn check_instrumented_size(bytes: u64) -> Result<(), RunnerError> {
+    if bytes > V8_MAX_MODULE_BYTES {
+        return Err(RunnerError::GuestLimitRejected {
+            limit: "v8_max_module_bytes".into(),
+            requested: bytes,
+            allowed: V8_MAX_MODULE_BYTES,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instrumented_module_over_v8s_size_limit_is_refused() {
+        assert!(check_instrumented_size(V8_MAX_MODULE_BYTES).is_ok());
+        assert!(matches!(
+            check_instrumented_size(V8_MAX_MODULE_BYTES + 1),
+            Err(RunnerError::GuestLimitRejected { limit, .. }) if limit == "v8_max_module_bytes"
+        ));
+    }
 }

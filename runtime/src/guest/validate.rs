@@ -2,11 +2,40 @@
 //! counts what it declares (`ModuleFacts`, for the budgets) and, when asked, has the meter
 //! rewrite each function body as it is validated, so the code is parsed once for both.
 
-use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+use wasmparser::{BinaryReaderError, Parser, Payload, Validator, WasmFeatures};
 
+use super::cancel::{Cancel, CHECK_EVERY_OPS};
 use super::meter::{is_tail_call, BodyRewriter, RewrittenBodies};
 use super::parallel::in_chunks;
+use crate::limits::guest::{MAX_BR_TABLE_OPERAND_CHECKS, V8_MAX_BR_TABLE_TARGETS, V8_MAX_FUNCTION_BODY_BYTES};
 use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError};
+
+/// Why a body was not accepted.
+pub(crate) enum BodyError {
+    Invalid(BinaryReaderError),
+    /// Over one of V8's limits (see `limits::guest`): `(limit, requested, allowed)`.
+    OverLimit(&'static str, u64, u64),
+    /// The checks were cancelled (the deadline passed).
+    Cancelled,
+}
+
+impl From<BinaryReaderError> for BodyError {
+    fn from(e: BinaryReaderError) -> Self {
+        BodyError::Invalid(e)
+    }
+}
+
+impl From<BodyError> for RunnerError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Invalid(e) => RunnerError::InvalidModule { reason: e.message().to_string(), offset: e.offset() },
+            BodyError::OverLimit(limit, requested, allowed) => {
+                RunnerError::GuestLimitRejected { limit: limit.to_string(), requested, allowed }
+            }
+            BodyError::Cancelled => RunnerError::Internal { message: "the guest checks were cancelled".into() },
+        }
+    }
+}
 
 /// The proposals V8 15.2 ships enabled, so wasmparser accepts what V8 will compile:
 /// Wasm 3.0 plus the legacy exception-handling encoding that toolchains still emit.
@@ -26,16 +55,28 @@ fn chains_heap(ty: &wasmparser::ValType) -> bool {
 
 /// Validates `bytes` (with `wasm_features`) and counts what the module declares.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
-    inspect_with(bytes, false).map(|(facts, _)| facts)
+    inspect_with(bytes, false, &Cancel::default()).map(|(facts, _)| facts)
 }
 
 /// `inspect`, rewriting each function body for the instrumentation while it is validated:
 /// one parse of the code for both (`instrument::instrument_rewritten` takes the bodies).
-pub(crate) fn inspect_and_rewrite(bytes: &[u8]) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
-    inspect_with(bytes, true)
+/// Stops early, as `Cancelled`, once `cancel` is set.
+pub(crate) fn inspect_and_rewrite(
+    bytes: &[u8],
+    cancel: &Cancel,
+) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
+    inspect_with(bytes, true, cancel)
 }
 
-fn inspect_with(bytes: &[u8], rewrite: bool) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
+pub(crate) fn inspect_cancellable(bytes: &[u8], cancel: &Cancel) -> Result<ModuleFacts, RunnerError> {
+    inspect_with(bytes, false, cancel).map(|(facts, _)| facts)
+}
+
+fn inspect_with(
+    bytes: &[u8],
+    rewrite: bool,
+    cancel: &Cancel,
+) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
     if bytes.is_empty() {
         return Err(RunnerError::InvalidModule { reason: "the module is empty (0 bytes)".into(), offset: 0 });
     }
@@ -178,8 +219,9 @@ fn inspect_with(bytes: &[u8], rewrite: bool) -> Result<(ModuleFacts, Vec<Rewritt
     }
     // Every section a body can refer to precedes the code, so the counts are final here.
     let rewriter = rewrite.then(|| BodyRewriter::for_module(facts.globals, facts.memories));
-    let (tail_calls, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes))).map_err(invalid)?;
-    facts.tail_calls = tail_calls;
+    let (counts, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes)), cancel)?;
+    facts.tail_calls = counts.tail_calls;
+    facts.atomic_waits = counts.atomic_waits;
     Ok((facts, rewritten))
 }
 
@@ -190,28 +232,76 @@ type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8])>;
 
 /// Validates every function body, on as many threads as there are cores, counts tail
 /// calls, and with `rewrite` rewrites each body in the same pass (chunks in body order).
-/// On failure, the error is the first invalid body's, as a sequential pass would report it.
+/// On failure, the error is the first failing body's, as a sequential pass would report it.
 fn validate_bodies(
     bodies: Vec<Body<'_>>,
     rewrite: Rewrite<'_>,
-) -> Result<(u64, Vec<RewrittenBodies>), wasmparser::BinaryReaderError> {
-    let chunks = in_chunks(bodies, |chunk| validate_chunk(chunk, rewrite))?;
-    let tail_calls = chunks.iter().map(|(count, _)| count).sum();
-    Ok((tail_calls, chunks.into_iter().map(|(_, bodies)| bodies).collect()))
+    cancel: &Cancel,
+) -> Result<(OpCounts, Vec<RewrittenBodies>), BodyError> {
+    let chunks = in_chunks(bodies, |chunk| validate_chunk(chunk, rewrite, cancel))?;
+    let mut counts = OpCounts::default();
+    for (c, _) in &chunks {
+        counts.tail_calls += c.tail_calls;
+        counts.atomic_waits += c.atomic_waits;
+    }
+    Ok((counts, chunks.into_iter().map(|(_, bodies)| bodies).collect()))
+}
+
+/// Instructions the later checks and the instrumentation count.
+#[derive(Debug, Default)]
+struct OpCounts {
+    tail_calls: u64,
+    atomic_waits: u64,
+}
+
+/// The operands a label of `frame` carries (what each branch to it checks).
+fn label_arity(func: &wasmparser::FuncValidator<wasmparser::ValidatorResources>, frame: &wasmparser::Frame) -> u64 {
+    use wasmparser::{BlockType, FrameKind, WasmModuleResources};
+    match frame.block_type {
+        BlockType::Empty => 0,
+        BlockType::Type(_) => u64::from(frame.kind != FrameKind::Loop),
+        BlockType::FuncType(index) => match func.resources().sub_type_at(index).map(|t| &t.composite_type.inner) {
+            Some(wasmparser::CompositeInnerType::Func(f)) if frame.kind == FrameKind::Loop => f.params().len() as u64,
+            Some(wasmparser::CompositeInnerType::Func(f)) => f.results().len() as u64,
+            _ => 0,
+        },
+    }
+}
+
+/// V8's br_table limit, and the validation work one br_table may cost.
+fn check_br_table(
+    func: &wasmparser::FuncValidator<wasmparser::ValidatorResources>,
+    table: &wasmparser::BrTable<'_>,
+) -> Result<(), BodyError> {
+    let targets = u64::from(table.len());
+    if targets > V8_MAX_BR_TABLE_TARGETS {
+        return Err(BodyError::OverLimit("v8_max_br_table_targets", targets, V8_MAX_BR_TABLE_TARGETS));
+    }
+    // An invalid default depth is the validator's to report.
+    let Some(frame) = func.get_control_frame(table.default() as usize) else { return Ok(()) };
+    let checks = (targets + 1).saturating_mul(label_arity(func, frame));
+    if checks > MAX_BR_TABLE_OPERAND_CHECKS {
+        return Err(BodyError::OverLimit("max_br_table_operand_checks", checks, MAX_BR_TABLE_OPERAND_CHECKS));
+    }
+    Ok(())
 }
 
 /// FuncValidator::validate, unrolled so the same pass sees each operator.
 fn validate_chunk(
     bodies: Vec<Body<'_>>,
     rewrite: Rewrite<'_>,
-) -> Result<(u64, RewrittenBodies), wasmparser::BinaryReaderError> {
+    cancel: &Cancel,
+) -> Result<(OpCounts, RewrittenBodies), BodyError> {
     let mut allocations = wasmparser::FuncValidatorAllocations::default();
-    let mut tail_calls = 0;
+    let mut counts = OpCounts::default();
     let mut out = match rewrite {
         Some(_) => RewrittenBodies::with_capacity_for(bodies.iter().map(|(_, body)| body.range())),
         None => RewrittenBodies::default(),
     };
     for (func, body) in bodies {
+        if cancel.is_set() {
+            return Err(BodyError::Cancelled);
+        }
         let mut func = func.into_validator(allocations);
         let mut reader = body.get_binary_reader();
         let locals_start = reader.original_position();
@@ -219,24 +309,40 @@ fn validate_chunk(
         reader.set_features(wasm_features());
         let mut ops = wasmparser::OperatorsReader::new(reader);
         let mut state = rewrite.map(|(rw, module)| rw.begin(module, locals_start..ops.original_position(), &mut out));
+        let mut until_check = CHECK_EVERY_OPS;
         while !ops.eof() {
             let offset = ops.original_position();
             let op = ops.read()?;
-            if is_tail_call(&op) {
-                tail_calls += 1;
+            match &op {
+                op if is_tail_call(op) => counts.tail_calls += 1,
+                wasmparser::Operator::MemoryAtomicWait32 { .. } | wasmparser::Operator::MemoryAtomicWait64 { .. } => {
+                    counts.atomic_waits += 1
+                }
+                wasmparser::Operator::BrTable { targets } => check_br_table(&func, targets)?,
+                _ => {}
             }
             func.op(offset, &op)?;
             if let (Some((rw, module)), Some(state)) = (rewrite, state.as_mut()) {
                 rw.op(module, state, &op, ops.original_position(), &mut out);
             }
+            until_check -= 1;
+            if until_check == 0 {
+                if cancel.is_set() {
+                    return Err(BodyError::Cancelled);
+                }
+                until_check = CHECK_EVERY_OPS;
+            }
         }
         ops.finish()?;
         if let (Some((rw, module)), Some(state)) = (rewrite, state) {
-            rw.finish(module, state, ops.original_position(), &mut out);
+            let size = rw.finish(module, state, ops.original_position(), &mut out);
+            if size > V8_MAX_FUNCTION_BODY_BYTES {
+                return Err(BodyError::OverLimit("v8_max_function_body_bytes", size, V8_MAX_FUNCTION_BODY_BYTES));
+            }
         }
         allocations = func.into_allocations();
     }
-    Ok((tail_calls, out))
+    Ok((counts, out))
 }
 
 #[cfg(test)]

@@ -23,6 +23,47 @@ pub const DEFAULT_GUEST_MAX_STACK_BYTES: u64 = MIB;
 pub const DEFAULT_GUEST_MAX_OUTPUT_BYTES: u64 = 16 * MIB;
 pub const DEFAULT_GUEST_MAX_WALL_MS: u64 = 30_000;
 pub const DEFAULT_GUEST_MAX_FS_BYTES: u64 = 256 * MIB;
+/// Files and directories of the in-memory file system, the host's and the guest's. Each
+/// lives on the runner heap (docs/limits.md gives the measured cost per node).
+pub const DEFAULT_GUEST_MAX_FS_NODES: u64 = 65_536;
+/// Descriptors a guest may hold open at once (besides stdio and preopens), as Linux's
+/// default `ulimit -n`.
+pub const DEFAULT_GUEST_MAX_OPEN_FDS: u64 = 1024;
+/// Bytes one WASI call may make the host copy out of guest arguments: wasmtime's default
+/// "hostcall fuel", so both engines answer ENOMEM at the same point.
+pub const DEFAULT_GUEST_MAX_HOSTCALL_BYTES: u64 = 128 * MIB;
+/// The guest's stdin, held by the host for the run.
+pub const DEFAULT_GUEST_MAX_STDIN_BYTES: u64 = 256 * MIB;
+/// argv and environ together, as NUL-terminated strings (Linux's ARG_MAX).
+pub const DEFAULT_GUEST_MAX_ARGS_BYTES: u64 = 2 * MIB;
+
+/// Longest path component, in UTF-8 bytes (Linux's NAME_MAX, which wasmtime-wasi's host
+/// enforces): ENAMETOOLONG past it.
+pub const WASI_MAX_NAME_BYTES: u64 = 255;
+/// What one record a WASI call copies out of guest arguments costs its host-call budget:
+/// wasmtime-wasi charges the size of its Rust record, not the ABI's (a subscription is 48
+/// bytes in guest memory and 32 in wasmtime-wasi), and the V8 runner charges the same so
+/// that both engines answer ENOMEM at the same count. A reference test holds these to
+/// wasmtime-wasi's sizes.
+pub const WASI_HOSTCALL_CHARGE_IOVEC: u64 = 8;
+pub const WASI_HOSTCALL_CHARGE_SUBSCRIPTION: u64 = 32;
+pub const WASI_HOSTCALL_CHARGE_EVENT: u64 = 32;
+/// Most bytes one `random_get` may ask for: wasmtime-wasi's default; more traps.
+pub const WASI_MAX_RANDOM_BYTES: u64 = 64 * MIB;
+
+// V8's implementation limits that wasmparser does not share (src/wasm/wasm-limits.h), held
+// by the guest checks so that a module V8 would refuse is refused up front, typed, in both
+// engines, and the instrumentation never grows a module past one of them.
+
+/// Largest function body V8 compiles, in bytes (locals included), after instrumentation.
+pub const V8_MAX_FUNCTION_BODY_BYTES: u64 = 7_654_321;
+/// Most targets of one `br_table` V8 compiles.
+pub const V8_MAX_BR_TABLE_TARGETS: u64 = 65_520;
+/// Largest module V8 compiles, in bytes, after instrumentation.
+pub const V8_MAX_MODULE_BYTES: u64 = 1024 * MIB;
+/// Most operand checks one `br_table` may cost to validate (targets times its labels'
+/// arity): what keeps the guest checks' time linear in the module's size.
+pub const MAX_BR_TABLE_OPERAND_CHECKS: u64 = 1 << 20;
 
 /// The largest stack a guest may be given: the runner thread has 8 MiB and V8's own C++
 /// needs room below the guest's part.
@@ -46,6 +87,11 @@ pub const GUEST_MAX_STACK_BYTES_ENV: &str = "WASM_GUEST_MAX_STACK_BYTES";
 pub const GUEST_MAX_OUTPUT_BYTES_ENV: &str = "WASM_GUEST_MAX_OUTPUT_BYTES";
 pub const GUEST_MAX_WALL_MS_ENV: &str = "WASM_GUEST_MAX_WALL_MS";
 pub const GUEST_MAX_FS_BYTES_ENV: &str = "WASM_GUEST_MAX_FS_BYTES";
+pub const GUEST_MAX_FS_NODES_ENV: &str = "WASM_GUEST_MAX_FS_NODES";
+pub const GUEST_MAX_OPEN_FDS_ENV: &str = "WASM_GUEST_MAX_OPEN_FDS";
+pub const GUEST_MAX_HOSTCALL_BYTES_ENV: &str = "WASM_GUEST_MAX_HOSTCALL_BYTES";
+pub const GUEST_MAX_STDIN_BYTES_ENV: &str = "WASM_GUEST_MAX_STDIN_BYTES";
+pub const GUEST_MAX_ARGS_BYTES_ENV: &str = "WASM_GUEST_MAX_ARGS_BYTES";
 
 /// Every guest limit. Counts are totals over the whole module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,9 +114,18 @@ pub struct GuestLimits {
     /// stdout and stderr together.
     pub max_output_bytes: u64,
     pub max_wall_time: Duration,
-    /// The in-memory file system: host file bytes, bytes the guest writes, and a fixed
-    /// charge per file or directory (its runner-heap bookkeeping).
+    /// File bytes of the in-memory file system: the host's files and what the guest writes.
     pub max_fs_bytes: u64,
+    /// Files and directories of the in-memory file system (ENOSPC past it).
+    pub max_fs_nodes: u64,
+    /// Descriptors the guest holds open at once, besides stdio and preopens (EMFILE).
+    pub max_open_fds: u64,
+    /// Bytes one WASI call may copy out of guest arguments (ENOMEM).
+    pub max_hostcall_bytes: u64,
+    /// The request's stdin.
+    pub max_stdin_bytes: u64,
+    /// The request's argv and environ, as NUL-terminated strings.
+    pub max_args_bytes: u64,
 }
 
 impl Default for GuestLimits {
@@ -90,6 +145,11 @@ impl Default for GuestLimits {
             max_output_bytes: DEFAULT_GUEST_MAX_OUTPUT_BYTES,
             max_wall_time: Duration::from_millis(DEFAULT_GUEST_MAX_WALL_MS),
             max_fs_bytes: DEFAULT_GUEST_MAX_FS_BYTES,
+            max_fs_nodes: DEFAULT_GUEST_MAX_FS_NODES,
+            max_open_fds: DEFAULT_GUEST_MAX_OPEN_FDS,
+            max_hostcall_bytes: DEFAULT_GUEST_MAX_HOSTCALL_BYTES,
+            max_stdin_bytes: DEFAULT_GUEST_MAX_STDIN_BYTES,
+            max_args_bytes: DEFAULT_GUEST_MAX_ARGS_BYTES,
         }
     }
 }
@@ -102,11 +162,14 @@ impl GuestLimits {
         GuestLimits {
             max_module_bytes: read_positive(GUEST_MAX_MODULE_BYTES_ENV, d.max_module_bytes, u32::MAX as u64).0,
             max_memory_bytes: read_positive(GUEST_MAX_MEMORY_BYTES_ENV, d.max_memory_bytes, MAX_GUEST_MEMORY_BYTES).0,
-            max_memories: read_positive(GUEST_MAX_MEMORIES_ENV, d.max_memories, 100).0,
+            // The instrumentation adds one memory (the interrupt flag) and two globals, and
+            // the module must stay within what wasmparser and V8 accept (100 memories, 1M
+            // globals): the ranges leave that room.
+            max_memories: read_positive(GUEST_MAX_MEMORIES_ENV, d.max_memories, 99).0,
             max_table_elements: read_positive(GUEST_MAX_TABLE_ELEMENTS_ENV, d.max_table_elements, 100_000_000).0,
             max_tables: read_positive(GUEST_MAX_TABLES_ENV, d.max_tables, 100_000).0,
             max_element_items: read_positive(GUEST_MAX_ELEMENT_ITEMS_ENV, d.max_element_items, 100_000_000).0,
-            max_globals: read_positive(GUEST_MAX_GLOBALS_ENV, d.max_globals, 1_000_000).0,
+            max_globals: read_positive(GUEST_MAX_GLOBALS_ENV, d.max_globals, 999_998).0,
             max_exports: read_positive(GUEST_MAX_EXPORTS_ENV, d.max_exports, 1_000_000).0,
             max_functions: read_positive(GUEST_MAX_FUNCTIONS_ENV, d.max_functions, 1_000_000).0,
             max_fuel: read_positive(GUEST_MAX_FUEL_ENV, d.max_fuel, i64::MAX as u64).0,
@@ -118,6 +181,11 @@ impl GuestLimits {
                 read_positive(GUEST_MAX_WALL_MS_ENV, DEFAULT_GUEST_MAX_WALL_MS, 86_400_000).0,
             ),
             max_fs_bytes: read_positive(GUEST_MAX_FS_BYTES_ENV, d.max_fs_bytes, 16 * 1024 * MIB).0,
+            max_fs_nodes: read_positive(GUEST_MAX_FS_NODES_ENV, d.max_fs_nodes, 1 << 24).0,
+            max_open_fds: read_positive(GUEST_MAX_OPEN_FDS_ENV, d.max_open_fds, 1 << 20).0,
+            max_hostcall_bytes: read_positive(GUEST_MAX_HOSTCALL_BYTES_ENV, d.max_hostcall_bytes, 4 * 1024 * MIB).0,
+            max_stdin_bytes: read_positive(GUEST_MAX_STDIN_BYTES_ENV, d.max_stdin_bytes, 4 * 1024 * MIB).0,
+            max_args_bytes: read_positive(GUEST_MAX_ARGS_BYTES_ENV, d.max_args_bytes, 256 * MIB).0,
         }
     }
 

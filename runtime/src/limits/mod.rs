@@ -3,6 +3,7 @@
 //! The runner's own V8 heap (`RunnerLimits`) is sized apart from anything a guest may
 //! use: raising it must never widen what a guest can allocate.
 
+pub mod costs;
 pub mod env;
 pub mod guest;
 pub mod inventory;

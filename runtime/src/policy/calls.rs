@@ -3,9 +3,9 @@
 use crate::guest::abi::START_EXPORT;
 use crate::request::DEFAULT_ENTRY;
 
-/// Called right after instantiation when the module exports it: a start function the
-/// instrumentation moved out of the start section so that it runs with the interrupt flag
-/// in place (see `guest::instrument`).
+/// Called right after instantiation when the module exports it: the start function, which
+/// the instrumentation moved out of the start section so that it runs with the instance
+/// complete (see `guest::abi::START_EXPORT`).
 pub(crate) const AFTER_INSTANTIATE: &[&str] = &[START_EXPORT];
 
 /// Called before `entry` when the module exports them: a WASI reactor is initialised

@@ -14,6 +14,7 @@ mod imports;
 mod observe;
 mod outcome;
 mod output;
+mod request;
 mod values;
 
 pub(crate) use calls::{before_entry, AFTER_INSTANTIATE};
@@ -23,4 +24,5 @@ pub(crate) use imports::{provided_for, stubbed_imports};
 pub(crate) use observe::{is_observed_export, memory_hash, observed};
 pub(crate) use outcome::{decide, StopSignals, UnknownImportCall};
 pub(crate) use output::{OutputCapture, Stream};
+pub(crate) use request::check_request;
 pub(crate) use values::js_number;

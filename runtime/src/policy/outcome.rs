@@ -3,9 +3,10 @@
 //! Precedence, highest first:
 //! 1. the runner's heap guard fired: the runner failed, whatever the guest did;
 //! 2. the entry point returned: `ok`;
-//! 3. the guest called `proc_exit`, a stubbed import, or wrote past the output cap: each
-//!    ends the run the moment it happens (by a termination the guest cannot catch), so at
-//!    most one of them is ever recorded;
+//! 3. the guest called `proc_exit` or a stubbed import, passed a WASI call what the host
+//!    cannot use (a trap), or wrote past the output cap: each ends the run the moment it
+//!    happens (by a termination the guest cannot catch), so at most one of them is ever
+//!    recorded;
 //! 4. the fuel meter trapped: `fuel_exhausted` (the trap was the meter's, not the guest's);
 //! 5. the wall-time deadline passed: `timeout`, whatever error the stopped guest ended in
 //!    (a termination, or a trap at an interrupt check);
@@ -27,6 +28,8 @@ pub(crate) struct StopSignals {
     pub heap_exhausted: Option<RunnerError>,
     pub exit_code: Option<i32>,
     pub unknown_import: Option<UnknownImportCall>,
+    /// A host call trapped on what the guest passed: `(phase, message)`.
+    pub host_trap: Option<(String, String)>,
     /// The output cap in force, when a write crossed it.
     pub output_exceeded: Option<u64>,
     /// The fuel meter's exhausted flag was set: `(used, limit)`.
@@ -49,6 +52,8 @@ pub(crate) fn decide(result: Result<Vec<String>, RunnerError>, signals: StopSign
     }
     let error = if let Some(call) = signals.unknown_import {
         RunnerError::UnknownImportCalled { module: call.module, name: call.name }
+    } else if let Some((phase, message)) = signals.host_trap {
+        RunnerError::Trap { phase, message }
     } else if let Some(limit_bytes) = signals.output_exceeded {
         RunnerError::OutputLimitExceeded { limit_bytes }
     } else if let Some((used, limit)) = signals.fuel_exhausted {
@@ -107,6 +112,19 @@ mod tests {
         assert_eq!(
             decide(trap(), signals),
             RunOutcome::Error { error: RunnerError::Timeout { phase: "run".into(), limit_ms: 10 } }
+        );
+    }
+
+    #[test]
+    fn a_host_trap_is_a_trap_not_the_termination_that_carried_it() {
+        let signals =
+            StopSignals { host_trap: Some(("run".into(), "fd_write: out of bounds".into())), ..Default::default() };
+        let terminated = Err(RunnerError::Internal { message: "terminated".into() });
+        assert_eq!(
+            decide(terminated, signals),
+            RunOutcome::Error {
+                error: RunnerError::Trap { phase: "run".into(), message: "fd_write: out of bounds".into() }
+            }
         );
     }
 

@@ -12,6 +12,7 @@ mod compiled;
 mod output;
 mod run;
 mod scratch;
+mod shims;
 
 use std::sync::Arc;
 

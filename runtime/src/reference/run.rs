@@ -7,33 +7,53 @@ use std::time::Instant;
 
 use wasmtime::{Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 
 use super::classify::{classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
+use super::shims::{self, HasShims, NodeCount, ShimState};
 use super::{compiled, config, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
 use crate::guest::{prepare, PreparedModule};
+use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
 use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::GuestLimits;
 use crate::policy::{
-    before_entry, check_entry, decide, fuel_used, is_observed_export, js_number, memory_hash, observed, provided_for,
-    StopSignals, Stream, AFTER_INSTANTIATE,
+    before_entry, check_entry, check_request, decide, fuel_used, is_observed_export, js_number, memory_hash, observed,
+    provided_for, StopSignals, Stream, AFTER_INSTANTIATE,
 };
 use crate::report::{Observed, PhaseReport, RunReport, RunnerError};
 use crate::request::RunRequest;
+use crate::wasi::FsBudget;
 
 const ENGINE: &str = "wasmtime";
+/// Resource-table entries besides subscriptions and the guest's descriptors: stdio,
+/// preopens and their streams.
+const TABLE_SLACK: u64 = 1024;
 
 struct State {
     wasi: WasiP1Ctx,
     limits: StoreLimits,
+    shims: ShimState,
+}
+
+impl HasShims for State {
+    fn shims(&mut self) -> &mut ShimState {
+        &mut self.shims
+    }
+
+    fn wasi(&mut self) -> &mut WasiP1Ctx {
+        &mut self.wasi
+    }
 }
 
 pub(super) fn run(reference: &Reference, module: &Arc<[u8]>, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let guest = reference.guest.clone();
+    if let Err(error) = check_request(request, &guest) {
+        return RunReport::failed(ENGINE, error, Vec::new(), started);
+    }
     let provided = provided_for(request, &reference.provided);
     let prepared = match prepare(module, &guest, &provided, reference.instrumentation) {
         Ok(p) => p,
@@ -91,7 +111,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .iter()
         .map(|kv| kv.split_once('=').map_or((kv.clone(), String::new()), |(k, v)| (k.into(), v.into())))
         .collect();
-    let scratch = match scratch_dirs(&request.dirs, guest.max_fs_bytes) {
+    let scratch = match scratch_dirs(&request.dirs, FsBudget::of(guest)) {
         Ok(s) => s,
         Err(error) => return RunReport::failed(ENGINE, error, phases, started),
     };
@@ -101,14 +121,20 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .envs(&env)
         .stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(request.stdin.clone()))
         .stdout(CappedOutput::new(&captured, Stream::Stdout))
-        .stderr(CappedOutput::new(&captured, Stream::Stderr));
+        .stderr(CappedOutput::new(&captured, Stream::Stderr))
+        .max_random_size(WASI_MAX_RANDOM_BYTES);
     for (dir, guest_name) in &scratch {
         if let Err(e) = builder.preopened_dir(dir.path(), guest_name, FsPerms::ReadWrite) {
             let error = RunnerError::HostDir { path: dir.path().display().to_string(), message: format!("{e:#}") };
             return RunReport::failed(ENGINE, error, phases, started);
         }
     }
-    let wasi = builder.build_p1();
+    let mut wasi = builder.build_p1();
+    // wasmtime-wasi's resource table holds a pollable per poll_oneoff subscription and traps
+    // past a million entries; the V8 runner has no such table. The host-call budget bounds
+    // the subscriptions, and the descriptor limit the rest, so the table is sized by them.
+    let table = guest.max_hostcall_bytes / WASI_HOSTCALL_CHARGE_SUBSCRIPTION + guest.max_open_fds + TABLE_SLACK;
+    wasi.ctx().table.set_max_capacity(usize::try_from(table).unwrap_or(usize::MAX));
     let limits = StoreLimitsBuilder::new()
         .memory_size(guest.max_memory_bytes as usize)
         .table_elements(guest.max_table_elements as usize)
@@ -117,9 +143,18 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .memories(guest.max_memories as usize + 1)
         .instances(1)
         .build();
-    let mut store = Store::new(&engine, State { wasi, limits });
+    let roots = scratch.iter().map(|(dir, _)| dir.path().to_path_buf()).collect();
+    let shims = ShimState::new(
+        guest.max_open_fds,
+        NodeCount::new(roots, guest.max_fs_nodes),
+        Instant::now() + guest.max_wall_time,
+    );
+    let mut store = Store::new(&engine, State { wasi, limits, shims });
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(1);
+    // What one WASI call may copy out of guest arguments: wasmtime-wasi answers ENOMEM past
+    // it, as the V8 runner's WASI runtime does.
+    store.set_hostcall_fuel(usize::try_from(guest.max_hostcall_bytes).unwrap_or(usize::MAX));
 
     // The wall-time watchdog: one epoch tick at the deadline interrupts the guest.
     let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -141,6 +176,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         let mut linker: Linker<State> = Linker::new(&engine);
         let internal = |e: wasmtime::Error| RunnerError::Internal { message: format!("{e:#}") };
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi).map_err(internal)?;
+        shims::install(&mut linker).map_err(internal)?;
         stub_imports(&mut linker, &module, prepared).map_err(internal)?;
         let t = Instant::now();
         let created = linker.instantiate(&mut store, &module);

@@ -2,15 +2,15 @@
 //! memory, written to scratch directories so guest writes never reach the originals.
 
 use crate::report::RunnerError;
-use crate::wasi::load_image;
 use crate::wasi::Preopen;
+use crate::wasi::{load_image, FsBudget};
 
 /// One scratch directory per preopen, with its guest name.
 pub(super) fn scratch_dirs(
     dirs: &[Preopen],
-    max_fs_bytes: u64,
+    budget: FsBudget,
 ) -> Result<Vec<(tempfile::TempDir, String)>, RunnerError> {
-    let image = load_image(dirs, max_fs_bytes)?;
+    let image = load_image(dirs, budget)?;
     let io = |path: &std::path::Path, e: std::io::Error| RunnerError::HostDir {
         path: path.display().to_string(),
         message: format!("writing the reference engine's scratch copy: {e}"),

@@ -32,6 +32,9 @@ pub struct ModuleFacts {
     /// optimizing tier does not stop an endless tail-call cycle on TerminateExecution
     /// (docs/v8-findings.md #5), so the instrumentation guards them.
     pub tail_calls: u64,
+    /// `memory.atomic.wait32` and `memory.atomic.wait64` instructions: in a single-threaded
+    /// guest a wait can only end by timing out, and wasmtime cannot stop one at the deadline.
+    pub atomic_waits: u64,
     /// The start function, if any.
     pub start_function: Option<u32>,
 }

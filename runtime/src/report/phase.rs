@@ -10,6 +10,11 @@ pub struct PhaseReport {
     pub peak_used_heap_bytes: usize,
     /// Used V8 heap when the phase ended.
     pub used_heap_after_bytes: usize,
+    /// Highest resident set of the whole process seen during the phase (sampled every few
+    /// milliseconds and at its ends): the memory no V8 cap covers. Concurrent jobs in one
+    /// process share it.
+    #[serde(default)]
+    pub peak_rss_bytes: u64,
     pub duration_ms: f64,
 }
 
@@ -20,6 +25,7 @@ impl PhaseReport {
             name: name.to_string(),
             peak_used_heap_bytes: 0,
             used_heap_after_bytes: 0,
+            peak_rss_bytes: crate::process::rss_bytes().unwrap_or(0),
             duration_ms: duration.as_secs_f64() * 1e3,
         }
     }

@@ -120,4 +120,9 @@ impl RunReport {
     pub fn peak_used_heap_bytes(&self) -> usize {
         self.phases.iter().map(|p| p.peak_used_heap_bytes).max().unwrap_or(0)
     }
+
+    /// Highest process RSS over all phases.
+    pub fn peak_rss_bytes(&self) -> u64 {
+        self.phases.iter().map(|p| p.peak_rss_bytes).max().unwrap_or(0)
+    }
 }

@@ -10,10 +10,10 @@ use super::supervisor::supervise;
 use super::Runner;
 use crate::guest::{prepare_cached, PreparedModule};
 use crate::limits::GuestLimits;
-use crate::policy::{before_entry, check_entry, decide, provided_for};
+use crate::policy::{before_entry, check_entry, check_request, decide, provided_for};
 use crate::report::{Observed, RunOutcome, RunReport};
 use crate::request::RunRequest;
-use crate::wasi::{load_image, SharedWasiHost, WasiHost};
+use crate::wasi::{load_image, FsBudget, SharedWasiHost, WasiHost};
 
 /// What a run produced, moved out of the runner thread.
 struct Ran {
@@ -29,7 +29,10 @@ struct Ran {
 pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let guest = runner.guest.clone();
-    let image = match load_image(&request.dirs, guest.max_fs_bytes) {
+    if let Err(error) = check_request(request, &guest) {
+        return RunReport::failed("v8", error, Vec::new(), started);
+    }
+    let image = match load_image(&request.dirs, FsBudget::of(&guest)) {
         Ok(image) => image,
         Err(error) => return RunReport::failed("v8", error, Vec::new(), started),
     };
@@ -38,8 +41,9 @@ pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> R
     let result = supervise(&runner.limits, Some(guest.stack_bytes()), move |session| {
         session.set_guest_limits(guest.clone());
         let wasi = session.attach_wasi(WasiHost::new(guest.max_output_bytes, request.stdin.clone(), image));
+        let cancel = session.cancel();
         let prepared = session.bootstrap().and_then(|()| {
-            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation)?))
+            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation, &cancel)?))
         });
         match prepared {
             Ok(prepared) => Ok(run_prepared(session, &guest, &prepared, &request, &wasi)),

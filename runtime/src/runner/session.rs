@@ -65,6 +65,11 @@ impl Session {
         host
     }
 
+    /// What stops the guest checks at the deadline.
+    pub(crate) fn cancel(&self) -> crate::guest::Cancel {
+        self.watch.cancel().clone()
+    }
+
     /// The rest of the job must finish within `limit` from now.
     pub(crate) fn set_deadline(&self, limit: std::time::Duration) {
         self.watch.set_deadline(limit);
@@ -95,6 +100,7 @@ impl Session {
             name: name.to_string(),
             peak_used_heap_bytes: heap.peak_used_heap_bytes,
             used_heap_after_bytes: heap.used_heap_after_bytes,
+            peak_rss_bytes: self.watch.phase_peak_rss(),
             duration_ms: started.elapsed().as_secs_f64() * 1e3,
         });
         if let Some(error) = self.heap_exhausted() {
@@ -132,9 +138,14 @@ impl Session {
             heap_exhausted: self.heap_exhausted(),
             exit_code: wasi.as_ref().and_then(|w| w.exit_code),
             unknown_import: self.runner_host.borrow().unknown_import.clone(),
+            host_trap: wasi
+                .as_ref()
+                .and_then(|w| w.trap.clone())
+                .map(|message| (self.watch.phase().to_string(), message)),
             output_exceeded: wasi.as_ref().and_then(|w| w.output.exceeded()),
             fuel_exhausted,
-            timed_out: self.watch.timed_out().then(|| (self.watch.phase().to_string(), self.watch.deadline_ms())),
+            timed_out: (self.watch.timed_out() || wasi.as_ref().is_some_and(|w| w.slept_to_deadline))
+                .then(|| (self.watch.phase().to_string(), self.watch.deadline_ms())),
         }
     }
 

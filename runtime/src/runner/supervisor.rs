@@ -68,6 +68,7 @@ where
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
+        watch.sample_rss();
         let Some((handle, guard, interrupt)) = watch.isolate() else {
             continue;
         };

@@ -20,10 +20,11 @@ pub(crate) fn warmup(runner: &Runner, module: Arc<[u8]>) -> Result<WarmupReport,
         session.set_guest_limits(guest.clone());
         session.attach_wasi(WasiHost::new(guest.max_output_bytes, Vec::new(), FsImage::default()));
         let mut fuel_limit = None;
+        let cancel = session.cancel();
         let warmed = (|| {
             session.bootstrap()?;
             let prepared = session.phase("guest_checks", |_| {
-                Ok(prepare_cached(&module, guest, &runner.provided, runner.instrumentation)?)
+                Ok(prepare_cached(&module, guest, &runner.provided, runner.instrumentation, &cancel)?)
             })?;
             fuel_limit = Some(prepared.fuel_limit);
             session.phase("compile", |iso| Ok(iso.compile_module(&prepared.bytes)?))?;

@@ -2,10 +2,11 @@
 //! the current stretch of work, whether it passed, and the isolate's handles once they
 //! exist.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::guest::Cancel;
 use crate::isolate::{HeapGuard, InterruptFlag};
 
 pub(crate) struct Watch {
@@ -13,6 +14,10 @@ pub(crate) struct Watch {
     /// When the current stretch of work must be done, and its length in ms for reports.
     deadline: Mutex<(Instant, u64)>,
     timed_out: AtomicBool,
+    /// Highest process RSS seen in the current phase.
+    peak_rss: AtomicU64,
+    /// Stops the guest checks, which no termination reaches.
+    cancel: Cancel,
     isolate: OnceLock<(v8::IsolateHandle, Arc<HeapGuard>, Arc<InterruptFlag>)>,
 }
 
@@ -22,14 +27,32 @@ impl Watch {
             phase: Mutex::new("bootstrap"),
             deadline: Mutex::new((Instant::now(), 0)),
             timed_out: AtomicBool::new(false),
+            peak_rss: AtomicU64::new(0),
+            cancel: Cancel::default(),
             isolate: OnceLock::new(),
         };
         watch.set_deadline(limit);
         watch
     }
 
+    /// Starts a phase; its RSS peak starts from now.
     pub(crate) fn set_phase(&self, phase: &'static str) {
         *self.phase.lock().unwrap_or_else(|p| p.into_inner()) = phase;
+        self.peak_rss.store(0, Ordering::SeqCst);
+        self.sample_rss();
+    }
+
+    /// Records the process's RSS now (the watchdog calls this every tick).
+    pub(crate) fn sample_rss(&self) {
+        if let Some(rss) = crate::process::rss_bytes() {
+            self.peak_rss.fetch_max(rss, Ordering::Relaxed);
+        }
+    }
+
+    /// The highest RSS of the phase so far, the phase's end included.
+    pub(crate) fn phase_peak_rss(&self) -> u64 {
+        self.sample_rss();
+        self.peak_rss.load(Ordering::SeqCst)
     }
 
     pub(crate) fn phase(&self) -> &'static str {
@@ -50,9 +73,14 @@ impl Watch {
         self.deadline.lock().unwrap_or_else(|p| p.into_inner()).1
     }
 
-    /// The watchdog saw the deadline pass.
+    /// The watchdog saw the deadline pass: the guest checks stop too.
     pub(crate) fn mark_timed_out(&self) {
         self.timed_out.store(true, Ordering::SeqCst);
+        self.cancel.set();
+    }
+
+    pub(crate) fn cancel(&self) -> &Cancel {
+        &self.cancel
     }
 
     pub(crate) fn timed_out(&self) -> bool {

@@ -16,8 +16,13 @@ pub(crate) struct WasiHost {
     pub image: FsImage,
     /// When the run's wall time ends: a guest's sleep never outlasts it.
     pub deadline: Option<Instant>,
+    /// Set when a sleep reached the deadline: the run timed out there.
+    pub slept_to_deadline: bool,
     /// Set by `proc_exit`.
     pub exit_code: Option<i32>,
+    /// Set when the guest passed what the host cannot use (an out-of-bounds pointer): the
+    /// call trapped.
+    pub trap: Option<String>,
 }
 
 pub(crate) type SharedWasiHost = Rc<RefCell<WasiHost>>;

@@ -12,7 +12,7 @@ mod preopen;
 pub mod preview1;
 
 pub(crate) use host::{SharedWasiHost, WasiHost};
-pub(crate) use image::{load_image, FsImage};
+pub(crate) use image::{load_image, FsBudget, FsImage};
 pub use preopen::Preopen;
 
 use crate::limits::GuestLimits;
@@ -20,5 +20,12 @@ use crate::request::RunRequest;
 
 /// What the WASI runtime's JS is configured with for one run (`__wasmRunner.wasi.configure`).
 pub(crate) fn options(request: &RunRequest, guest: &GuestLimits) -> serde_json::Value {
-    serde_json::json!({ "args": request.args, "env": request.env, "fsLimit": guest.max_fs_bytes })
+    serde_json::json!({
+        "args": request.args,
+        "env": request.env,
+        "fsLimit": guest.max_fs_bytes,
+        "fsNodes": guest.max_fs_nodes,
+        "maxOpenFds": guest.max_open_fds,
+        "hostcallBytes": guest.max_hostcall_bytes,
+    })
 }

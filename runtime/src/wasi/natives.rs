@@ -1,9 +1,9 @@
 //! The WASI runtime's natives: functions on `__host` that its JS calls for what only the
 //! host has: output under the cap, stdin, the file-system image, clocks, randomness,
-//! sleeping and exit.
+//! sleeping, exit and traps.
 //!
-//! Exit and an exceeded output cap end the run by terminating execution rather than by
-//! throwing: a JS exception could be caught by guest code (wasm `catch_all`), a
+//! Exit, a trap and an exceeded output cap end the run by terminating execution rather than
+//! by throwing: a JS exception could be caught by guest code (wasm `catch_all`), a
 //! termination cannot.
 
 use std::time::{Duration, Instant};
@@ -98,16 +98,23 @@ fn fs_read(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv
     rv.set(v8::ArrayBuffer::with_backing_store(scope, &store).into());
 }
 
-/// `__host.sleep(ns)`: blocks the runner thread, never past the run's deadline (the
-/// watchdog's termination lands when the sleep returns to JS).
+/// `__host.sleep(ns)`: blocks the runner thread, never past the run's deadline. A sleep
+/// that would outlast it sleeps until the deadline and ends the run there, as the watchdog
+/// ends guest code (and as the reference does): a guest that returns right after its sleep
+/// must not finish a run whose time is up.
 fn sleep(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
     let Some(io) = host(scope) else { return };
     let nanos = args.get(0).to_big_int(scope).map_or(0, |b| b.u64_value().0);
-    let mut wait = Duration::from_nanos(nanos);
-    if let Some(deadline) = io.borrow().deadline {
-        wait = wait.min(deadline.saturating_duration_since(Instant::now()));
+    let wait = Duration::from_nanos(nanos);
+    let left = io.borrow().deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    match left {
+        Some(left) if wait > left => {
+            std::thread::sleep(left);
+            io.borrow_mut().slept_to_deadline = true;
+            scope.terminate_execution();
+        }
+        _ => std::thread::sleep(wait),
     }
-    std::thread::sleep(wait);
 }
 
 /// `__host.exit(code)`: records the code and ends the run.
@@ -115,6 +122,16 @@ fn exit(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::
     let code = args.get(0).int32_value(scope).unwrap_or(1);
     if let Some(io) = host(scope) {
         io.borrow_mut().exit_code = Some(code);
+    }
+    scope.terminate_execution();
+}
+
+/// `__host.trap(message)`: the guest passed what the host cannot use; records why and ends
+/// the run (by termination: a JS exception could be caught by guest code).
+fn trap(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
+    let message = args.get(0).to_rust_string_lossy(scope);
+    if let Some(io) = host(scope) {
+        io.borrow_mut().trap.get_or_insert(message);
     }
     scope.terminate_execution();
 }
@@ -169,6 +186,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, host: v8::Local<v8::Object>) -> 
         "fsRead" => fs_read,
         "sleep" => sleep,
         "exit" => exit,
+        "trap" => trap,
         "random" => random,
         "now" => now,
     });

@@ -1,5 +1,6 @@
 //! The scenarios, each with its pass rule stated in its result.
 
+mod budgets;
 mod concurrency;
 mod endless;
 mod faults;
@@ -45,6 +46,7 @@ pub const ALL: &[(&str, Scenario)] = &[
     ("production_bug", production_bug::run),
     ("concurrency", concurrency::run),
     ("soak", soak::run),
+    ("budgets", budgets::run),
     ("faults", faults::run),
     ("endless", endless::run),
     ("real_modules", real_modules::run),

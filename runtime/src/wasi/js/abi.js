@@ -1,6 +1,5 @@
 // WASI preview1's ABI (wasi_snapshot_preview1.witx): errno values, flags, and the byte
-// layout of every record the guest and the host exchange through linear memory. Records
-// give their size as BYTES and each field's offset in bytes.
+// layout of every record the guest and the host exchange through linear memory.
 'use strict';
 /* exported wasiAbi */
 const wasiAbi = Object.freeze({
@@ -9,13 +8,17 @@ const wasiAbi = Object.freeze({
     ACCES: 2,
     BADF: 8,
     EXIST: 20,
+    FAULT: 21,
     FBIG: 22,
+    ILSEQ: 25,
     INVAL: 28,
     IO: 29,
     ISDIR: 31,
     LOOP: 32,
+    MFILE: 33,
     NAMETOOLONG: 37,
     NOENT: 44,
+    NOMEM: 48,
     NOSPC: 51,
     NOSYS: 52,
     NOTDIR: 54,
@@ -37,11 +40,13 @@ const wasiAbi = Object.freeze({
   subclockflags: Object.freeze({ ABSTIME: 1 }),
   preopentype: Object.freeze({ DIR: 0 }),
 
+  // Records give their size (BYTES), alignment (ALIGN) and each field's offset.
   // A pointer in a list of pointers (argv, environ).
-  pointer: Object.freeze({ BYTES: 4 }),
-  iovec: Object.freeze({ BYTES: 8, BUF: 0, BUF_LEN: 4 }),
+  pointer: Object.freeze({ BYTES: 4, ALIGN: 4 }),
+  iovec: Object.freeze({ BYTES: 8, ALIGN: 4, BUF: 0, BUF_LEN: 4 }),
   filestat: Object.freeze({
     BYTES: 64,
+    ALIGN: 8,
     DEV: 0,
     INO: 8,
     FILETYPE: 16,
@@ -51,12 +56,13 @@ const wasiAbi = Object.freeze({
     MTIM: 48,
     CTIM: 56,
   }),
-  fdstat: Object.freeze({ BYTES: 24, FILETYPE: 0, FLAGS: 2, RIGHTS_BASE: 8, RIGHTS_INHERITING: 16 }),
-  prestat: Object.freeze({ BYTES: 8, TAG: 0, DIR_NAME_LEN: 4 }),
+  fdstat: Object.freeze({ BYTES: 24, ALIGN: 8, FILETYPE: 0, FLAGS: 2, RIGHTS_BASE: 8, RIGHTS_INHERITING: 16 }),
+  prestat: Object.freeze({ BYTES: 8, ALIGN: 4, TAG: 0, DIR_NAME_LEN: 4 }),
   // A directory entry's header; the name follows it.
-  dirent: Object.freeze({ BYTES: 24, NEXT: 0, INO: 8, NAMLEN: 16, TYPE: 20 }),
+  dirent: Object.freeze({ BYTES: 24, ALIGN: 8, NEXT: 0, INO: 8, NAMLEN: 16, TYPE: 20 }),
   subscription: Object.freeze({
     BYTES: 48,
+    ALIGN: 8,
     USERDATA: 0,
     TAG: 8,
     CLOCK_ID: 16,
@@ -65,5 +71,5 @@ const wasiAbi = Object.freeze({
     CLOCK_FLAGS: 40,
     FD: 16,
   }),
-  event: Object.freeze({ BYTES: 32, USERDATA: 0, ERROR: 8, TYPE: 10, NBYTES: 16, FLAGS: 24 }),
+  event: Object.freeze({ BYTES: 32, ALIGN: 8, USERDATA: 0, ERROR: 8, TYPE: 10, NBYTES: 16, FLAGS: 24 }),
 });

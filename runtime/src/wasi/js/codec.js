@@ -14,7 +14,42 @@ const utf8 = (() => {
     return Uint8Array.from(out);
   }
 
-  // Invalid sequences become U+FFFD, so any guest bytes name some path.
+  // Bytes `text` takes in UTF-8, without encoding it.
+  function byteLength(text) {
+    let n = 0;
+    for (const ch of String(text)) {
+      const c = ch.codePointAt(0);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    }
+    return n;
+  }
+
+  // Whether `b` is well-formed UTF-8 (what a WASI path must be: wasmtime-wasi answers
+  // EILSEQ otherwise).
+  function valid(b) {
+    for (let i = 0; i < b.length;) {
+      const c = b[i];
+      let n;
+      if (c < 0x80) n = 1;
+      else if (c >= 0xc2 && c < 0xe0) n = 2;
+      else if (c >= 0xe0 && c < 0xf0) n = 3;
+      else if (c >= 0xf0 && c < 0xf5) n = 4;
+      else return false;
+      if (i + n > b.length) return false;
+      for (let j = 1; j < n; j++) if ((b[i + j] & 0xc0) !== 0x80) return false;
+      if (n === 3) {
+        const cp = ((c & 15) << 12) | ((b[i + 1] & 63) << 6);
+        if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) return false;
+      } else if (n === 4) {
+        const cp = ((c & 7) << 18) | ((b[i + 1] & 63) << 12);
+        if (cp < 0x10000 || cp > 0x10ffff) return false;
+      }
+      i += n;
+    }
+    return true;
+  }
+
+  // Invalid sequences become U+FFFD (callers that must refuse them check `valid` first).
   function decode(b) {
     let s = '';
     for (let i = 0; i < b.length;) {
@@ -38,5 +73,5 @@ const utf8 = (() => {
     return s;
   }
 
-  return Object.freeze({ encode, decode });
+  return Object.freeze({ encode, decode, byteLength, valid });
 })();

@@ -1,30 +1,96 @@
 // The descriptor table: open files and directories by number, from 3 up (0-2 are the
-// stdio streams, which the preview1 functions handle themselves).
+// stdio streams, which the preview1 functions handle themselves). Numbers are reused as
+// wasmtime-wasi reuses them: the highest freed one first, else one past the highest in use.
+// The descriptors a guest opens count against the run's limit (`max_open_fds`, EMFILE
+// past it); preopens do not.
 'use strict';
+/* global wasiAbi, Errno */
 /* exported createDescriptors */
 const createDescriptors = () => {
   const fds = new Map();
-  let nextFd = 3;
+  // Freed numbers: a Set, and a max-heap of them for the highest (entries no longer in the
+  // Set are stale and skipped), so that taking a number costs O(log n) however many were
+  // freed.
+  const free = new Set();
+  const heap = [];
+  let maxOpen = 0;
   const preopenRoots = [];
+  // The descriptors the guest opened, by number: what the limit counts.
+  const opened = new Set();
+
+  function push(fd) {
+    free.add(fd);
+    heap.push(fd);
+    for (let i = heap.length - 1; i > 0;) {
+      const up = (i - 1) >> 1;
+      if (heap[up] >= heap[i]) break;
+      [heap[up], heap[i]] = [heap[i], heap[up]];
+      i = up;
+    }
+  }
+  function popHighest() {
+    while (heap.length > 0) {
+      const top = heap[0];
+      const last = heap.pop();
+      if (heap.length > 0) {
+        heap[0] = last;
+        for (let i = 0; ;) {
+          const [l, r] = [2 * i + 1, 2 * i + 2];
+          let big = i;
+          if (l < heap.length && heap[l] > heap[big]) big = l;
+          if (r < heap.length && heap[r] > heap[big]) big = r;
+          if (big === i) break;
+          [heap[big], heap[i]] = [heap[i], heap[big]];
+          i = big;
+        }
+      }
+      if (free.delete(top)) return top;
+    }
+    return -1;
+  }
+  // Numbers ever given out are 3..K with none missing (a new one is always one past the
+  // highest), each open or free: with none free, the next is one past the open ones.
+  function nextNumber() {
+    const fd = popHighest();
+    return fd >= 0 ? fd : 3 + fds.size;
+  }
 
   return Object.freeze({
     get: (fd) => fds.get(fd),
     has: (fd) => fds.has(fd),
+    limit(n) {
+      maxOpen = n;
+    },
     // A preopened directory, listed by fd_prestat_get under `name`.
     preopen(name, root) {
       preopenRoots.push(root);
-      fds.set(nextFd++, { node: root, pos: 0, flags: 0, preopen: name });
+      fds.set(nextNumber(), { node: root, pos: 0, flags: 0, preopen: name });
     },
     isPreopenRoot: (node) => preopenRoots.includes(node),
+    // Whether the guest holds as many descriptors as it may.
+    full: () => opened.size >= maxOpen,
     open(node, flags) {
-      const fd = nextFd++;
+      if (opened.size >= maxOpen) throw new Errno(wasiAbi.errno.MFILE);
+      const fd = nextNumber();
       fds.set(fd, { node, pos: 0, flags, preopen: undefined });
+      opened.add(fd);
       return fd;
     },
-    close: (fd) => fds.delete(fd),
+    close(fd) {
+      if (!fds.delete(fd)) return false;
+      opened.delete(fd);
+      push(fd);
+      return true;
+    },
+    // `to` is closed and `from`'s descriptor takes its number.
     renumber(from, to) {
-      fds.set(to, fds.get(from));
+      const entry = fds.get(from);
+      this.close(to);
       fds.delete(from);
+      push(from);
+      free.delete(to);
+      fds.set(to, entry);
+      if (opened.delete(from)) opened.add(to);
     },
   });
 };

@@ -1,42 +1,81 @@
 // The in-memory file system: directories and files as JS objects, loaded from the host's
-// image, under the run's file-system budget.
-//
-// Guest-sized state here is charged against the budget (`max_fs_bytes`): file bytes live in
-// ArrayBuffers (off the V8 heap), and each node is charged NODE_COST plus its name, so a
-// guest cannot grow the runner heap through the file system beyond that budget.
+// image, under the run's two file-system budgets: file bytes (`max_fs_bytes`; they live in
+// ArrayBuffers, off the V8 heap) and files and directories (`max_fs_nodes`; each is a few
+// JS objects on the runner heap, its name at most 255 bytes). Past either, ENOSPC. So a
+// guest cannot grow the runner heap through the file system beyond the node budget times
+// the measured cost of a node (docs/limits.md).
 'use strict';
-/* global wasiAbi */
+/* global wasiAbi, utf8, WASI_LIMITS */
 /* exported createFileSystem */
 const createFileSystem = (host) => {
   const E = wasiAbi.errno;
   const T = wasiAbi.filetype;
-  // What one file or directory costs the budget besides its name and bytes.
-  const NODE_COST = 256;
+  // Longest name of one path component, in UTF-8 bytes (NAME_MAX on Linux, which
+  // wasmtime-wasi's host enforces: ENAMETOOLONG past it).
+  const MAX_NAME = WASI_LIMITS.maxNameBytes;
   // One file's bytes: an ArrayBuffer's practical bound.
   const MAX_FILE = 2 ** 32;
+  const SLASH = 0x2f;
+  const DOT = 0x2e;
 
-  const budget = { limit: 0, used: 0 };
-  let nextIno = 1n;
+  const bytes = { limit: 0, used: 0 };
+  const nodes = { limit: 0, used: 0 };
+  // Inode numbers as Numbers (no BigInt per node): 2^53 nodes are never reached.
+  let nextIno = 1;
+  // What an empty file holds and an empty directory lists: shared, never written.
+  const NO_BYTES = new Uint8Array(0);
+  const NO_NAMES = Object.freeze([]);
   const now = () => host.now(0);
 
+  // File bytes.
   function charge(n) {
-    if (budget.used + n > budget.limit) return false;
-    budget.used += n;
+    if (bytes.used + n > bytes.limit) return false;
+    bytes.used += n;
     return true;
   }
   function release(n) {
-    budget.used = Math.max(0, budget.used - n);
+    bytes.used = Math.max(0, bytes.used - n);
   }
-  function nodeCost(name) {
-    return NODE_COST + 2 * name.length;
+  // One more file or directory; false when the node budget is spent.
+  function addNode() {
+    if (nodes.used >= nodes.limit) return false;
+    nodes.used += 1;
+    return true;
   }
   function makeDir(parent, mtime) {
-    const d = { type: T.DIRECTORY, ino: nextIno++, children: new Map(), parent, mtime, atime: mtime };
+    // `children`: a Map made at the first child and dropped with the last, so that an
+    // empty directory costs no Map. `sorted`: the children's names in order, kept until the
+    // children change, so that listing a large directory again costs no sort and no array.
+    const d = { type: T.DIRECTORY, ino: nextIno++, children: null, sorted: null, parent, mtime, atime: mtime };
     if (parent === null) d.parent = d;
     return d;
   }
+  // Puts `node` into `dir` under `name`; removes what was there.
+  function link(dir, name, node) {
+    if (dir.children === null) dir.children = new Map();
+    dir.children.set(name, node);
+    dir.sorted = null;
+  }
+  function unlink(dir, name) {
+    dir.children.delete(name);
+    if (dir.children.size === 0) dir.children = null;
+    dir.sorted = null;
+  }
+  // The node named `name` in `dir`, or undefined.
+  function child(dir, name) {
+    return dir.children === null ? undefined : dir.children.get(name);
+  }
+  function isEmpty(dir) {
+    return dir.children === null;
+  }
+  // The names in `dir`, in order.
+  function sortedNames(dir) {
+    if (dir.children === null) return NO_NAMES;
+    if (dir.sorted === null) dir.sorted = [...dir.children.keys()].sort();
+    return dir.sorted;
+  }
   function makeFile(mtime) {
-    return { type: T.REGULAR_FILE, ino: nextIno++, data: new Uint8Array(0), size: 0, image: -1, mtime, atime: mtime };
+    return { type: T.REGULAR_FILE, ino: nextIno++, data: NO_BYTES, size: 0, image: -1, mtime, atime: mtime };
   }
   // Files of the image load their bytes from the host on first use.
   function loaded(file) {
@@ -75,69 +114,87 @@ const createFileSystem = (host) => {
     file.mtime = now();
     return E.SUCCESS;
   }
-  function freeNode(node, name) {
-    release(nodeCost(name));
+  // A node leaves the tree: its count and its bytes go back to the budgets.
+  function freeNode(node) {
+    nodes.used = Math.max(0, nodes.used - 1);
     if (node.type === T.REGULAR_FILE && node.image < 0) release(node.data.length);
   }
 
-  // Loads the host's image under a budget of `limit` bytes; returns the preopened
-  // directories as [{ name, root }].
-  function load(limit) {
-    budget.limit = limit;
+  // Loads the host's image under budgets of `byteLimit` file bytes and `nodeLimit` files and
+  // directories; returns the preopened directories as [{ name, root }].
+  function load(byteLimit, nodeLimit) {
+    bytes.limit = byteLimit;
+    nodes.limit = nodeLimit;
     const { preopens: names, entries } = JSON.parse(host.fsList());
     const t = now();
     const preopens = names.map((name) => ({ name, root: makeDir(null, t) }));
-    // Entries come parents first; their sizes were checked against the budget by the host.
+    // Entries come parents first; the host checked them against both budgets.
     for (let i = 0; i < entries.length; i++) {
       const [p, path, isDir, size, mtime] = entries[i];
       const parts = path.split('/');
       let dir = preopens[p].root;
-      for (let j = 0; j < parts.length - 1; j++) dir = dir.children.get(parts[j]);
+      for (let j = 0; j < parts.length - 1; j++) dir = child(dir, parts[j]);
       const name = parts[parts.length - 1];
       const m = BigInt(mtime);
       const node = isDir ? makeDir(dir, m) : makeFile(m);
       if (!isDir) {
         node.image = i;
         node.size = size;
-        budget.used += size;
+        bytes.used += size;
       }
-      budget.used += nodeCost(name);
-      dir.children.set(name, node);
+      nodes.used += 1;
+      link(dir, name, node);
     }
     return preopens;
   }
 
-  // Resolves `path` under the directory `start`. Returns { dir, name, node } (node undefined
-  // when the last component does not exist) or an errno number. '..' stops at the preopen.
-  function resolve(start, path) {
-    if (path.startsWith('/')) return E.NOTCAPABLE;
-    if (path.length === 0) return E.NOENT;
-    const parts = path.split('/');
+  // One path component (bytes `from` to `to` of `b`) as a name.
+  function component(b, from, to) {
+    if (to - from === 1 && b[from] === DOT) return '.';
+    if (to - from === 2 && b[from] === DOT && b[from + 1] === DOT) return '..';
+    return utf8.decode(b.subarray(from, to));
+  }
+
+  // Resolves the UTF-8 path `b` under the directory `start`, one component at a time as
+  // wasmtime-wasi's host walks it: the first missing or too-long component answers, and
+  // nothing is kept per component, so a path of any length (the host-call budget bounds
+  // it) costs the heap one name at a time. Returns { dir, name, node } (node undefined when
+  // the last component does not exist) or an errno number. '..' stops at the preopen.
+  function resolve(start, b) {
+    if (b.length === 0) return E.NOENT;
+    if (b[0] === SLASH) return E.NOTCAPABLE;
+    let end = b.length;
+    while (b[end - 1] === SLASH) end--;
+    const trailingSlash = end < b.length;
+    let last = end;
+    while (last > 0 && b[last - 1] !== SLASH) last--;
     let dir = start;
-    const trailingSlash = parts.length > 1 && parts[parts.length - 1] === '';
-    const names = [];
-    for (let i = 0; i < parts.length; i++) if (parts[i] !== '') names.push(parts[i]);
-    if (names.length === 0) return { dir: dir.parent, name: '.', node: dir, self: true };
-    for (let i = 0; i < names.length - 1; i++) {
-      const part = names[i];
-      if (part === '.') continue;
-      if (part === '..') {
-        if (dir.parent === dir) return E.NOTCAPABLE;
-        dir = dir.parent;
-        continue;
+    for (let i = 0; i < last;) {
+      let j = i;
+      while (b[j] !== SLASH) j++;
+      if (j - i > MAX_NAME) return E.NAMETOOLONG;
+      if (j > i) {
+        const part = component(b, i, j);
+        if (part === '..') {
+          if (dir.parent === dir) return E.NOTCAPABLE;
+          dir = dir.parent;
+        } else if (part !== '.') {
+          const next = child(dir, part);
+          if (next === undefined) return E.NOENT;
+          if (next.type !== T.DIRECTORY) return E.NOTDIR;
+          dir = next;
+        }
       }
-      const next = dir.children.get(part);
-      if (next === undefined) return E.NOENT;
-      if (next.type !== T.DIRECTORY) return E.NOTDIR;
-      dir = next;
+      i = j + 1;
     }
-    const name = names[names.length - 1];
+    if (end - last > MAX_NAME) return E.NAMETOOLONG;
+    const name = component(b, last, end);
     if (name === '.') return { dir: dir.parent, name, node: dir, self: true };
     if (name === '..') {
       if (dir.parent === dir) return E.NOTCAPABLE;
       return { dir: dir.parent.parent, name, node: dir.parent, self: true };
     }
-    const node = dir.children.get(name);
+    const node = child(dir, name);
     if (trailingSlash && node !== undefined && node.type !== T.DIRECTORY) return E.NOTDIR;
     return { dir, name, node, trailingSlash };
   }
@@ -146,9 +203,14 @@ const createFileSystem = (host) => {
     MAX_FILE,
     charge,
     release,
-    nodeCost,
+    addNode,
     makeDir,
     makeFile,
+    link,
+    unlink,
+    child,
+    isEmpty,
+    sortedNames,
     loaded,
     reserve,
     setSize,

@@ -1,14 +1,21 @@
 // WASI preview1 for the guest, on the runner's `__host` natives, with the in-memory file
-// system (fs.js) and descriptor table (fds.js). Registered as the import provider of
-// WASI_PREVIEW1.module. Every preview1 function is present; the ones not supported answer
-// with an errno (ENOSYS, or the one a file system without links gives) and none throws
-// into the guest.
+// system (fs.js), the descriptor table (fds.js) and checked guest memory (memory.js).
+// Registered as the import provider of WASI_PREVIEW1.module. Every preview1 function is
+// present; the ones not supported answer with an errno (ENOSYS, or the one a file system
+// without links gives).
 //
-// Loops run over guest-given counts (iovecs, path components, subscriptions, directory
-// entries) as plain `for` loops, each with V8's interrupt check at its back edge, so the
-// watchdog stops them like guest code.
+// What a guest passes decides what happens, never a JS exception: a pointer the host
+// cannot use traps (through `__host.trap`, a termination the guest cannot catch), as it
+// does in wasmtime-wasi; everything else is an errno. Each call may copy at most the run's
+// host-call budget out of guest arguments (ENOMEM past it), and nothing keeps a JS object
+// per guest-given element: iovec and subscription arrays are read in place, events written
+// as they are found.
+//
+// Loops run over guest-given counts as plain `for` loops, each with V8's interrupt check at
+// its back edge, so the watchdog stops them like guest code.
 'use strict';
-/* global WASI_PREVIEW1, wasiAbi, utf8, createFileSystem, createDescriptors, __wasmRunner */
+/* global WASI_PREVIEW1, WASI_LIMITS, wasiAbi, utf8, createFileSystem, createDescriptors */
+/* global createGuestMemory, GuestFault, Errno, __wasmRunner */
 (function (global) {
   const host = global.__host;
   const runner = __wasmRunner;
@@ -27,87 +34,89 @@
   } = wasiAbi;
   const { pointer: PTR, iovec: IOVEC, filestat: FILESTAT, fdstat: FDSTAT, prestat: PRESTAT } = wasiAbi;
   const { dirent: DIRENT, subscription: SUB, event: EV } = wasiAbi;
-  // Longest path a guest may pass, in bytes.
-  const MAX_PATH = 4096;
 
-  const state = { memory: null, args: [], env: [] };
-  const view = () => new DataView(state.memory.buffer);
-  const bytes = (ptr, len) => new Uint8Array(state.memory.buffer, ptr, len);
-
+  const state = { args: [], env: [], hostcallBytes: 0 };
+  const mem = createGuestMemory();
   const fs = createFileSystem(host);
   const fds = createDescriptors();
   const now = fs.now;
   const MAX_FILE = fs.MAX_FILE;
+  // What the guest means by an i64 it passes as a size or an offset.
+  const u64 = (x) => BigInt.asUintN(64, BigInt(x));
+
+  // A path argument, as wasmtime-wasi reads one: charged to the call's budget, then
+  // checked for bounds and encoding; the bytes are used in place.
+  function pathArg(ptr, len) {
+    const n = len >>> 0;
+    mem.charge(n);
+    const b = mem.bytes(ptr, n);
+    if (!utf8.valid(b)) throw new Errno(E.ILSEQ);
+    return b;
+  }
+
+  // The directory open as `fd`, as wasmtime-wasi's path calls look it up (before they read
+  // the path): BADF for anything else.
+  function dirFd(fd) {
+    const entry = fds.get(fd);
+    if (entry === undefined || entry.node.type !== T.DIRECTORY) throw new Errno(E.BADF);
+    return entry.node;
+  }
 
   // Resolves a guest path (bytes at `ptr`) under the directory open as `fd`.
   function resolve(fd, ptr, len) {
-    const entry = fds.get(fd);
-    if (entry === undefined) return E.BADF;
-    if (entry.node.type !== T.DIRECTORY) return E.NOTDIR;
-    if (len > MAX_PATH) return E.NAMETOOLONG;
-    return fs.resolve(entry.node, utf8.decode(bytes(ptr, len)));
+    const dir = dirFd(fd);
+    return fs.resolve(dir, pathArg(ptr, len));
   }
 
   function writeFilestat(out, node) {
-    const v = view();
-    v.setBigUint64(out + FILESTAT.DEV, 0n, true);
-    v.setBigUint64(out + FILESTAT.INO, node.ino, true);
-    v.setUint8(out + FILESTAT.FILETYPE, node.type);
-    for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) v.setUint8(out + i, 0);
-    v.setBigUint64(out + FILESTAT.NLINK, 1n, true);
-    v.setBigUint64(out + FILESTAT.SIZE, BigInt(node.type === T.REGULAR_FILE ? node.size : 0), true);
-    v.setBigUint64(out + FILESTAT.ATIM, node.atime, true);
-    v.setBigUint64(out + FILESTAT.MTIM, node.mtime, true);
-    v.setBigUint64(out + FILESTAT.CTIM, node.mtime, true);
+    const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
+    mem.setU64(at + FILESTAT.DEV, 0n);
+    mem.setU64(at + FILESTAT.INO, BigInt(node.ino));
+    mem.setU8(at + FILESTAT.FILETYPE, node.type);
+    for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) mem.setU8(at + i, 0);
+    mem.setU64(at + FILESTAT.NLINK, 1n);
+    mem.setU64(at + FILESTAT.SIZE, BigInt(node.type === T.REGULAR_FILE ? node.size : 0));
+    mem.setU64(at + FILESTAT.ATIM, node.atime);
+    mem.setU64(at + FILESTAT.MTIM, node.mtime);
+    mem.setU64(at + FILESTAT.CTIM, node.mtime);
   }
   function stdioFilestat(out) {
-    const v = view();
-    for (let i = 0; i < FILESTAT.BYTES; i += 8) v.setBigUint64(out + i, 0n, true);
-    v.setUint8(out + FILESTAT.FILETYPE, T.CHARACTER_DEVICE);
-    v.setBigUint64(out + FILESTAT.NLINK, 1n, true);
+    const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
+    for (let i = 0; i < FILESTAT.BYTES; i += 8) mem.setU64(at + i, 0n);
+    mem.setU8(at + FILESTAT.FILETYPE, T.CHARACTER_DEVICE);
+    mem.setU64(at + FILESTAT.NLINK, 1n);
   }
 
-  // Each iovec as a Uint8Array view into guest memory.
-  function iovecs(iovs, count) {
-    const v = view();
-    const list = [];
-    for (let i = 0; i < count; i++) {
-      const at = iovs + IOVEC.BYTES * i;
-      list.push(bytes(v.getUint32(at + IOVEC.BUF, true), v.getUint32(at + IOVEC.BUF_LEN, true)));
+  // The first non-empty buffer of an iovec array, as wasmtime-wasi reads and writes: one
+  // buffer per call (the guest's libc loops over short reads and writes).
+  function firstBuffer(iovs, count) {
+    const at = mem.array(iovs, count, WASI_LIMITS.charge.iovec);
+    const n = count >>> 0;
+    for (let i = 0; i < n; i++) {
+      const len = mem.u32(at + IOVEC.BYTES * i + IOVEC.BUF_LEN);
+      if (len === 0) continue;
+      const buf = mem.bytes(mem.u32(at + IOVEC.BYTES * i + IOVEC.BUF), len);
+      mem.charge(len);
+      return buf;
     }
-    return list;
+    return new Uint8Array(0);
   }
-  function readFile(file, at, iovs, count) {
+  function readFile(file, at, buf) {
     const data = fs.loaded(file);
-    let total = 0;
-    const list = iovecs(iovs, count);
-    for (let i = 0; i < list.length; i++) {
-      const start = at + total;
-      if (start >= file.size) break;
-      const n = Math.min(list[i].length, file.size - start);
-      list[i].set(data.subarray(start, start + n));
-      total += n;
-      if (n < list[i].length) break;
-    }
+    const n = at >= file.size ? 0 : Math.min(buf.length, file.size - at);
+    buf.set(data.subarray(at, at + n));
     file.atime = now();
-    return total;
+    return n;
   }
-  function writeFile(file, at, iovs, count) {
-    const list = iovecs(iovs, count);
-    let want = 0;
-    for (let i = 0; i < list.length; i++) want += list[i].length;
-    if (want === 0) return 0;
-    if (at + want > MAX_FILE) return -E.FBIG;
-    if (!fs.reserve(file, Math.max(file.size, at + want))) return -E.NOSPC;
+  function writeFile(file, at, buf) {
+    if (buf.length === 0) return 0;
+    if (at + buf.length > MAX_FILE) return -E.FBIG;
+    if (!fs.reserve(file, Math.max(file.size, at + buf.length))) return -E.NOSPC;
     if (at > file.size) file.data.fill(0, file.size, at);
-    let total = 0;
-    for (let i = 0; i < list.length; i++) {
-      file.data.set(list[i], at + total);
-      total += list[i].length;
-    }
-    file.size = Math.max(file.size, at + total);
+    file.data.set(buf, at);
+    file.size = Math.max(file.size, at + buf.length);
     file.mtime = now();
-    return total;
+    return buf.length;
   }
   function fileFd(fd) {
     const entry = fds.get(fd);
@@ -117,33 +126,30 @@
   }
 
   function putStrings(list, ptrs, buf) {
-    const v = view();
-    let at = buf;
+    let at = buf >>> 0;
     for (let i = 0; i < list.length; i++) {
-      v.setUint32(ptrs + PTR.BYTES * i, at, true);
+      mem.setU32((ptrs >>> 0) + PTR.BYTES * i, at);
       const b = utf8.encode(list[i]);
-      bytes(at, b.length).set(b);
-      bytes(at + b.length, 1)[0] = 0;
+      mem.bytes(at, b.length).set(b);
+      mem.setU8(at + b.length, 0);
       at += b.length + 1;
     }
     return E.SUCCESS;
   }
   function putSizes(list, count, size) {
-    const v = view();
-    v.setUint32(count, list.length, true);
-    v.setUint32(
+    mem.setU32(count, list.length);
+    mem.setU32(
       size,
-      list.reduce((n, s) => n + utf8.encode(s).length + 1, 0),
-      true,
+      list.reduce((n, s) => n + utf8.byteLength(s) + 1, 0),
     );
     return E.SUCCESS;
   }
   function setTimes(node, atim, mtim, flags) {
     if ((flags & FST.ATIM && flags & FST.ATIM_NOW) || (flags & FST.MTIM && flags & FST.MTIM_NOW)) return E.INVAL;
     const t = now();
-    if (flags & FST.ATIM) node.atime = atim;
+    if (flags & FST.ATIM) node.atime = u64(atim);
     if (flags & FST.ATIM_NOW) node.atime = t;
-    if (flags & FST.MTIM) node.mtime = mtim;
+    if (flags & FST.MTIM) node.mtime = u64(mtim);
     if (flags & FST.MTIM_NOW) node.mtime = t;
     return E.SUCCESS;
   }
@@ -159,6 +165,13 @@
     return BigInt(Math.max(0, entry.node.size - entry.pos));
   }
   const isClock = (id) => id >= CLOCK.REALTIME && id <= CLOCK.THREAD_CPUTIME_ID;
+  function writeEvent(at, userdata, error, type, nbytes) {
+    mem.setU64(at + EV.USERDATA, userdata);
+    mem.setU16(at + EV.ERROR, error);
+    mem.setU8(at + EV.TYPE, type);
+    mem.setU64(at + EV.NBYTES, nbytes);
+    mem.setU16(at + EV.FLAGS, 0);
+  }
 
   const wasi = {
     args_get: (argv, buf) => putStrings(state.args, argv, buf),
@@ -167,72 +180,70 @@
     environ_sizes_get: (count, size) => putSizes(state.env, count, size),
     clock_res_get: (id, out) => {
       if (!isClock(id)) return E.INVAL;
-      view().setBigUint64(out, 1000n, true);
+      mem.setU64(out, 1000n);
       return E.SUCCESS;
     },
     clock_time_get: (id, _precision, out) => {
       if (!isClock(id)) return E.INVAL;
-      view().setBigUint64(out, host.now(id), true);
+      mem.setU64(out, host.now(id));
       return E.SUCCESS;
     },
     random_get: (buf, len) => {
-      host.random(bytes(buf, len));
+      // As wasmtime-wasi: more than its random-size limit traps, whatever the memory holds.
+      if (len > WASI_LIMITS.maxRandomBytes) throw new GuestFault(`${len} random bytes asked for`);
+      host.random(mem.bytes(buf, len));
       return E.SUCCESS;
     },
 
     fd_write: (fd, iovs, iovsLen, nwritten) => {
-      let total = 0;
+      let total;
       if (fd === 1 || fd === 2) {
-        const list = iovecs(iovs, iovsLen);
-        for (let i = 0; i < list.length; i++) total += host.write(fd, list[i]);
+        total = host.write(fd, firstBuffer(iovs, iovsLen));
       } else {
         const entry = fileFd(fd);
         if (typeof entry === 'number') return entry;
         const at = entry.flags & FDFLAGS.APPEND ? entry.node.size : entry.pos;
-        const n = writeFile(entry.node, at, iovs, iovsLen);
+        const n = writeFile(entry.node, at, firstBuffer(iovs, iovsLen));
         if (n < 0) return -n;
         entry.pos = at + n;
         total = n;
       }
-      view().setUint32(nwritten, total, true);
+      mem.setU32(nwritten, total);
       return E.SUCCESS;
     },
     fd_pwrite: (fd, iovs, iovsLen, offset, nwritten) => {
       if (fd <= 2) return E.SPIPE;
       const entry = fileFd(fd);
       if (typeof entry === 'number') return entry;
-      if (offset > BigInt(MAX_FILE)) return E.FBIG;
-      const n = writeFile(entry.node, Number(offset), iovs, iovsLen);
+      const at = u64(offset);
+      if (at > BigInt(MAX_FILE)) return E.FBIG;
+      const n = writeFile(entry.node, Number(at), firstBuffer(iovs, iovsLen));
       if (n < 0) return -n;
-      view().setUint32(nwritten, n, true);
+      mem.setU32(nwritten, n);
       return E.SUCCESS;
     },
     fd_read: (fd, iovs, iovsLen, nread) => {
-      let total = 0;
+      let total;
       if (fd === 0) {
-        const list = iovecs(iovs, iovsLen);
-        for (let i = 0; i < list.length; i++) {
-          const n = host.read(list[i]);
-          total += n;
-          if (n < list[i].length) break;
-        }
+        total = host.read(firstBuffer(iovs, iovsLen));
       } else if (fd === 1 || fd === 2) {
         return E.BADF;
       } else {
         const entry = fileFd(fd);
         if (typeof entry === 'number') return entry;
-        total = readFile(entry.node, entry.pos, iovs, iovsLen);
+        total = readFile(entry.node, entry.pos, firstBuffer(iovs, iovsLen));
         entry.pos += total;
       }
-      view().setUint32(nread, total, true);
+      mem.setU32(nread, total);
       return E.SUCCESS;
     },
     fd_pread: (fd, iovs, iovsLen, offset, nread) => {
       if (fd <= 2) return E.SPIPE;
       const entry = fileFd(fd);
       if (typeof entry === 'number') return entry;
-      const at = offset > BigInt(MAX_FILE) ? MAX_FILE : Number(offset);
-      view().setUint32(nread, readFile(entry.node, at, iovs, iovsLen), true);
+      const off = u64(offset);
+      const at = off > BigInt(MAX_FILE) ? MAX_FILE : Number(off);
+      mem.setU32(nread, readFile(entry.node, at, firstBuffer(iovs, iovsLen)));
       return E.SUCCESS;
     },
     fd_seek: (fd, offset, whence, out) => {
@@ -249,7 +260,7 @@
       if (pos < 0n) return E.INVAL;
       if (pos > BigInt(MAX_FILE)) return E.OVERFLOW;
       entry.pos = Number(pos);
-      view().setBigUint64(out, pos, true);
+      mem.setU64(out, pos);
       return E.SUCCESS;
     },
     fd_tell: (fd, out) => {
@@ -257,7 +268,7 @@
       const entry = fds.get(fd);
       if (entry === undefined) return E.BADF;
       if (entry.node.type === T.DIRECTORY) return E.BADF;
-      view().setBigUint64(out, BigInt(entry.pos), true);
+      mem.setU64(out, BigInt(entry.pos));
       return E.SUCCESS;
     },
     fd_close: (fd) => {
@@ -266,24 +277,24 @@
     },
     fd_renumber: (from, to) => {
       if (!fds.has(from) || from <= 2 || to <= 2 || !fds.has(to)) return E.BADF;
-      fds.renumber(from, to);
+      if (from !== to) fds.renumber(from, to);
       return E.SUCCESS;
     },
     fd_fdstat_get: (fd, out) => {
-      const v = view();
+      const at = mem.record(out, FDSTAT.BYTES, FDSTAT.ALIGN);
       if (fd <= 2) {
-        v.setUint8(out + FDSTAT.FILETYPE, T.CHARACTER_DEVICE);
-        v.setUint16(out + FDSTAT.FLAGS, fd === 0 ? 0 : FDFLAGS.APPEND, true);
-        v.setBigUint64(out + FDSTAT.RIGHTS_BASE, RIGHTS.ALL, true);
-        v.setBigUint64(out + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL, true);
+        mem.setU8(at + FDSTAT.FILETYPE, T.CHARACTER_DEVICE);
+        mem.setU16(at + FDSTAT.FLAGS, fd === 0 ? 0 : FDFLAGS.APPEND);
+        mem.setU64(at + FDSTAT.RIGHTS_BASE, RIGHTS.ALL);
+        mem.setU64(at + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL);
         return E.SUCCESS;
       }
       const entry = fds.get(fd);
       if (entry === undefined) return E.BADF;
-      v.setUint8(out + FDSTAT.FILETYPE, entry.node.type);
-      v.setUint16(out + FDSTAT.FLAGS, entry.flags, true);
-      v.setBigUint64(out + FDSTAT.RIGHTS_BASE, RIGHTS.ALL, true);
-      v.setBigUint64(out + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL, true);
+      mem.setU8(at + FDSTAT.FILETYPE, entry.node.type);
+      mem.setU16(at + FDSTAT.FLAGS, entry.flags);
+      mem.setU64(at + FDSTAT.RIGHTS_BASE, RIGHTS.ALL);
+      mem.setU64(at + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL);
       return E.SUCCESS;
     },
     fd_fdstat_set_flags: (fd, flags) => {
@@ -307,13 +318,14 @@
     fd_filestat_set_size: (fd, size) => {
       const entry = fileFd(fd);
       if (typeof entry === 'number') return fd <= 2 ? E.INVAL : entry;
-      if (size > BigInt(MAX_FILE)) return E.FBIG;
-      return fs.setSize(entry.node, Number(size));
+      const n = u64(size);
+      if (n > BigInt(MAX_FILE)) return E.FBIG;
+      return fs.setSize(entry.node, Number(n));
     },
     fd_allocate: (fd, offset, len) => {
       const entry = fileFd(fd);
       if (typeof entry === 'number') return fd <= 2 ? E.BADF : entry;
-      const end = offset + len;
+      const end = u64(offset) + u64(len);
       if (end > BigInt(MAX_FILE)) return E.FBIG;
       return Number(end) > entry.node.size ? fs.setSize(entry.node, Number(end)) : E.SUCCESS;
     },
@@ -326,19 +338,19 @@
     fd_datasync: (fd) => (fd <= 2 || fds.has(fd) ? E.SUCCESS : E.BADF),
     fd_sync: (fd) => (fd <= 2 || fds.has(fd) ? E.SUCCESS : E.BADF),
     fd_prestat_get: (fd, out) => {
+      const at = mem.record(out, PRESTAT.BYTES, PRESTAT.ALIGN);
       const entry = fds.get(fd);
       if (entry === undefined || entry.preopen === undefined) return E.BADF;
-      const v = view();
-      v.setUint32(out + PRESTAT.TAG, PREOPEN.DIR, true);
-      v.setUint32(out + PRESTAT.DIR_NAME_LEN, utf8.encode(entry.preopen).length, true);
+      mem.setU32(at + PRESTAT.TAG, PREOPEN.DIR);
+      mem.setU32(at + PRESTAT.DIR_NAME_LEN, utf8.byteLength(entry.preopen));
       return E.SUCCESS;
     },
     fd_prestat_dir_name: (fd, path, len) => {
       const entry = fds.get(fd);
       if (entry === undefined || entry.preopen === undefined) return E.BADF;
       const name = utf8.encode(entry.preopen);
-      if (len < name.length) return E.NAMETOOLONG;
-      bytes(path, name.length).set(name);
+      if (len >>> 0 < name.length) return E.NAMETOOLONG;
+      mem.bytes(path, name.length).set(name);
       return E.SUCCESS;
     },
     fd_readdir: (fd, buf, bufLen, cookie, bufused) => {
@@ -347,39 +359,48 @@
       const dir = entry.node;
       if (dir.type !== T.DIRECTORY) return E.NOTDIR;
       // '.' and '..', then the children in name order; the cookie is the next index.
-      const names = ['.', '..', ...[...dir.children.keys()].sort()];
-      const out = bytes(buf, bufLen);
+      const sorted = fs.sortedNames(dir);
+      const count = sorted.length + 2;
+      const out = mem.bytes(buf, bufLen);
+      const c = u64(cookie);
       let used = 0;
-      for (let i = Number(cookie > BigInt(names.length) ? BigInt(names.length) : cookie); i < names.length; i++) {
-        if (used >= bufLen) break;
-        const name = utf8.encode(names[i]);
-        const node = i === 0 ? dir : i === 1 ? dir.parent : dir.children.get(names[i]);
+      for (let i = c > BigInt(count) ? count : Number(c); i < count && used < out.length; i++) {
+        const name = utf8.encode(i === 0 ? '.' : i === 1 ? '..' : sorted[i - 2]);
+        const node = i === 0 ? dir : i === 1 ? dir.parent : fs.child(dir, sorted[i - 2]);
         const record = new Uint8Array(DIRENT.BYTES + name.length);
         const rv = new DataView(record.buffer);
         rv.setBigUint64(DIRENT.NEXT, BigInt(i + 1), true);
-        rv.setBigUint64(DIRENT.INO, node.ino, true);
+        rv.setBigUint64(DIRENT.INO, BigInt(node.ino), true);
         rv.setUint32(DIRENT.NAMLEN, name.length, true);
         rv.setUint8(DIRENT.TYPE, node.type);
         record.set(name, DIRENT.BYTES);
-        const n = Math.min(record.length, bufLen - used);
+        const n = Math.min(record.length, out.length - used);
         out.set(record.subarray(0, n), used);
         used += n;
       }
-      view().setUint32(bufused, used, true);
+      mem.setU32(bufused, used);
       return E.SUCCESS;
     },
 
     path_open: (fd, _dirflags, pathPtr, pathLen, oflags, rightsBase, _rightsInh, fdflags, out) => {
-      const r = resolve(fd, pathPtr, pathLen);
+      // The limit comes first, as the reference's wrapper checks it before wasmtime-wasi
+      // looks at anything else.
+      if (fds.full()) return E.MFILE;
+      // The path is read before the descriptor is looked up, as in wasmtime-wasi.
+      const path = pathArg(pathPtr, pathLen);
+      const entry = fds.get(fd);
+      if (entry === undefined) return E.BADF;
+      if (entry.node.type !== T.DIRECTORY) return E.NOTDIR;
+      const r = fs.resolve(entry.node, path);
       if (typeof r === 'number') return r;
       let node = r.node;
-      const wantsWrite = (rightsBase & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
+      const wantsWrite = (u64(rightsBase) & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
       if (node === undefined) {
         if (!(oflags & O.CREAT)) return E.NOENT;
         if (oflags & O.DIRECTORY || r.trailingSlash) return E.INVAL;
-        if (!fs.charge(fs.nodeCost(r.name))) return E.NOSPC;
+        if (!fs.addNode()) return E.NOSPC;
         node = fs.makeFile(now());
-        r.dir.children.set(r.name, node);
+        fs.link(r.dir, r.name, node);
         r.dir.mtime = node.mtime;
       } else {
         if (oflags & O.CREAT && oflags & O.EXCL) return E.EXIST;
@@ -387,7 +408,7 @@
         if (node.type === T.DIRECTORY && wantsWrite) return E.ISDIR;
         if (node.type === T.REGULAR_FILE && oflags & O.TRUNC) fs.setSize(node, 0);
       }
-      view().setUint32(out, fds.open(node, fdflags), true);
+      mem.setU32(out, fds.open(node, fdflags));
       return E.SUCCESS;
     },
     path_filestat_get: (fd, _flags, pathPtr, pathLen, out) => {
@@ -407,9 +428,9 @@
       const r = resolve(fd, pathPtr, pathLen);
       if (typeof r === 'number') return r;
       if (r.node !== undefined) return E.EXIST;
-      if (!fs.charge(fs.nodeCost(r.name))) return E.NOSPC;
+      if (!fs.addNode()) return E.NOSPC;
       const t = now();
-      r.dir.children.set(r.name, fs.makeDir(r.dir, t));
+      fs.link(r.dir, r.name, fs.makeDir(r.dir, t));
       r.dir.mtime = t;
       return E.SUCCESS;
     },
@@ -419,10 +440,10 @@
       if (r.node === undefined) return E.NOENT;
       if (r.self) return r.name === '.' ? E.INVAL : E.NOTEMPTY;
       if (r.node.type !== T.DIRECTORY) return E.NOTDIR;
-      if (r.node.children.size > 0) return E.NOTEMPTY;
+      if (!fs.isEmpty(r.node)) return E.NOTEMPTY;
       if (fds.isPreopenRoot(r.node)) return E.ACCES;
-      r.dir.children.delete(r.name);
-      fs.freeNode(r.node, r.name);
+      fs.unlink(r.dir, r.name);
+      fs.freeNode(r.node);
       r.dir.mtime = now();
       return E.SUCCESS;
     },
@@ -432,18 +453,21 @@
       if (r.node === undefined) return E.NOENT;
       if (r.node.type === T.DIRECTORY) return E.ISDIR;
       if (r.trailingSlash) return E.NOTDIR;
-      r.dir.children.delete(r.name);
-      // Open descriptors keep the bytes (as on POSIX); the budget is released now.
-      fs.freeNode(r.node, r.name);
+      fs.unlink(r.dir, r.name);
+      // Open descriptors keep the bytes (as on POSIX); the budgets are released now.
+      fs.freeNode(r.node);
       r.dir.mtime = now();
       return E.SUCCESS;
     },
     path_rename: (fd, oldPtr, oldLen, newFd, newPtr, newLen) => {
-      const from = resolve(fd, oldPtr, oldLen);
+      // Both descriptors, then both paths, then the walks: wasmtime-wasi's order.
+      const [fromDir, toDir] = [dirFd(fd), dirFd(newFd)];
+      const [fromPath, toPath] = [pathArg(oldPtr, oldLen), pathArg(newPtr, newLen)];
+      const from = fs.resolve(fromDir, fromPath);
       if (typeof from === 'number') return from;
       if (from.node === undefined) return E.NOENT;
       if (from.self) return E.INVAL;
-      const to = resolve(newFd, newPtr, newLen);
+      const to = fs.resolve(toDir, toPath);
       if (typeof to === 'number') return to;
       if (to.self) return E.INVAL;
       const moving = from.node;
@@ -459,14 +483,11 @@
       if (target !== undefined) {
         if (moving.type === T.DIRECTORY && target.type !== T.DIRECTORY) return E.NOTDIR;
         if (moving.type !== T.DIRECTORY && target.type === T.DIRECTORY) return E.ISDIR;
-        if (target.type === T.DIRECTORY && target.children.size > 0) return E.NOTEMPTY;
-        fs.freeNode(target, to.name);
-      } else if (!fs.charge(fs.nodeCost(to.name))) {
-        return E.NOSPC;
+        if (target.type === T.DIRECTORY && !fs.isEmpty(target)) return E.NOTEMPTY;
+        fs.freeNode(target);
       }
-      from.dir.children.delete(from.name);
-      fs.release(fs.nodeCost(from.name));
-      to.dir.children.set(to.name, moving);
+      fs.unlink(from.dir, from.name);
+      fs.link(to.dir, to.name, moving);
       if (moving.type === T.DIRECTORY) moving.parent = to.dir;
       const t = now();
       from.dir.mtime = t;
@@ -482,47 +503,47 @@
     path_link: () => E.NOTSUP,
 
     poll_oneoff: (inPtr, outPtr, count, neventsPtr) => {
-      if (count === 0) return E.INVAL;
-      const v = view();
-      const events = [];
-      let wait = null; // the earliest clock subscription: [ns from now, userdata]
+      if (count >>> 0 === 0) return E.INVAL;
+      const subs = mem.array(inPtr, count, WASI_LIMITS.charge.subscription);
+      const events = mem.array(outPtr, count, WASI_LIMITS.charge.event);
+      const n = count >>> 0;
+      // Descriptors here are always ready: their events are written as they are found. A
+      // clock only waits when nothing else is ready; the earliest one is kept.
+      let written = 0;
+      let wait = -1n;
+      let waitUserdata = 0n;
       const start = host.now(CLOCK.MONOTONIC);
-      for (let i = 0; i < count; i++) {
-        const s = inPtr + SUB.BYTES * i;
-        const userdata = v.getBigUint64(s + SUB.USERDATA, true);
-        const tag = v.getUint8(s + SUB.TAG);
+      for (let i = 0; i < n; i++) {
+        const s = subs + SUB.BYTES * i;
+        const userdata = mem.u64(s + SUB.USERDATA);
+        const tag = mem.u8(s + SUB.TAG);
         if (tag === EVENT.CLOCK) {
-          const id = v.getUint32(s + SUB.CLOCK_ID, true);
-          const timeout = v.getBigUint64(s + SUB.CLOCK_TIMEOUT, true);
-          const absolute = (v.getUint16(s + SUB.CLOCK_FLAGS, true) & SUBCLOCK.ABSTIME) !== 0;
+          const id = mem.u32(s + SUB.CLOCK_ID);
+          const timeout = mem.u64(s + SUB.CLOCK_TIMEOUT);
+          const absolute = (mem.u16(s + SUB.CLOCK_FLAGS) & SUBCLOCK.ABSTIME) !== 0;
           if (!isClock(id)) {
-            events.push([userdata, E.INVAL, EVENT.CLOCK, 0n]);
+            writeEvent(events + EV.BYTES * written++, userdata, E.INVAL, EVENT.CLOCK, 0n);
             continue;
           }
           const base = id === CLOCK.REALTIME ? host.now(CLOCK.REALTIME) : start;
           const remaining = absolute ? (timeout > base ? timeout - base : 0n) : timeout;
-          if (wait === null || remaining < wait[0]) wait = [remaining, userdata];
+          if (wait < 0n || remaining < wait) {
+            wait = remaining;
+            waitUserdata = userdata;
+          }
         } else if (tag === EVENT.FD_READ || tag === EVENT.FD_WRITE) {
-          const fd = v.getUint32(s + SUB.FD, true);
-          events.push([userdata, readiness(fd, tag), tag, available(fd, tag)]);
+          const fd = mem.u32(s + SUB.FD);
+          writeEvent(events + EV.BYTES * written++, userdata, readiness(fd, tag), tag, available(fd, tag));
         } else {
-          events.push([userdata, E.INVAL, tag, 0n]);
+          writeEvent(events + EV.BYTES * written++, userdata, E.INVAL, tag, 0n);
         }
       }
-      // Descriptors here are always ready, so a clock only waits when nothing else is.
-      if (events.length === 0 && wait !== null) {
-        if (wait[0] > 0n) host.sleep(wait[0]);
-        events.push([wait[1], E.SUCCESS, EVENT.CLOCK, 0n]);
+      if (written === 0 && wait >= 0n) {
+        if (wait > 0n) host.sleep(wait);
+        writeEvent(events, waitUserdata, E.SUCCESS, EVENT.CLOCK, 0n);
+        written = 1;
       }
-      for (let i = 0; i < events.length; i++) {
-        const e = outPtr + EV.BYTES * i;
-        v.setBigUint64(e + EV.USERDATA, events[i][0], true);
-        v.setUint16(e + EV.ERROR, events[i][1], true);
-        v.setUint8(e + EV.TYPE, events[i][2]);
-        v.setBigUint64(e + EV.NBYTES, events[i][3], true);
-        v.setUint16(e + EV.FLAGS, 0, true);
-      }
-      v.setUint32(neventsPtr, events.length, true);
+      mem.setU32(neventsPtr, written);
       return E.SUCCESS;
     },
     proc_exit: (code) => {
@@ -534,17 +555,35 @@
     sched_yield: () => E.SUCCESS,
   };
 
+  // Each call: a fresh host-call budget, and an errno or a trap for what the guest passed.
+  // Every i32 parameter of preview1 is unsigned (descriptors, pointers, sizes, flags), and
+  // JS sees an i32 as signed: each is read as the guest meant it.
+  function entry(name, impl) {
+    return (...args) => {
+      mem.startCall(state.hostcallBytes);
+      try {
+        return impl(...args.map((a) => (typeof a === 'number' ? a >>> 0 : a)));
+      } catch (e) {
+        if (e instanceof Errno) return e.errno;
+        if (e instanceof GuestFault) host.trap(`${name}: ${e.message}`);
+        throw e;
+      }
+    };
+  }
+
   const provider = Object.create(null);
-  for (const name of WASI_PREVIEW1.functions) provider[name] = wasi[name] ?? (() => E.NOSYS);
+  for (const name of WASI_PREVIEW1.functions) provider[name] = entry(name, wasi[name] ?? (() => E.NOSYS));
   runner.providers[WASI_PREVIEW1.module] = Object.freeze(provider);
   runner.wasi = Object.freeze({
     configure(options) {
       state.args = options.args ?? [];
       state.env = options.env ?? [];
-      for (const { name, root } of fs.load(options.fsLimit ?? 0)) fds.preopen(name, root);
+      state.hostcallBytes = options.hostcallBytes ?? 0;
+      fds.limit(options.maxOpenFds ?? 0);
+      for (const { name, root } of fs.load(options.fsLimit ?? 0, options.fsNodes ?? 0)) fds.preopen(name, root);
     },
     attach(memory) {
-      state.memory = memory;
+      mem.attach(memory);
     },
     names: Object.keys(provider),
     // The functions that answer ENOSYS for want of an implementation.
