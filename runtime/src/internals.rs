@@ -7,8 +7,8 @@ use crate::Runner;
 
 pub use crate::guest::abi;
 pub use crate::guest::{
-    check_imports, inspect, instrument, prepared_cache_hits, wasm_features, MAX_LISTED_UNRESOLVED,
-    PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES,
+    additions, check_imports, inspect, instrument, prepared_cache_hits, wasm_features, Additions,
+    MAX_LISTED_UNRESOLVED, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES,
 };
 pub use crate::isolate::{engine_flags, GuardPolicy, GuardReport, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};
 pub use crate::process::{peak_rss_bytes, rss_bytes};

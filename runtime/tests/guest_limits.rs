@@ -325,3 +325,21 @@ fn the_memory_hash_sees_a_store() {
     };
     assert_ne!(observe("f"), observe("nothing"));
 }
+
+#[test]
+fn a_table_grown_past_v8s_own_limit_answers_minus_one_in_both_engines() {
+    // The table budget allows more than V8 grows one table to: both stop at V8's limit.
+    let guest = GuestLimits { max_table_elements: 100_000_000, ..GuestLimits::default() };
+    let module = wasm_runner_testkit::fixtures::wasm(
+        r#"(module (table 1 funcref)
+             (func (export "grow") (result i32)
+               (i32.add (i32.mul (i32.const 10) (table.grow (ref.null func) (i32.const 10000000)))
+                        (i32.add (i32.const 1) (table.grow (ref.null func) (i32.const 9999999))))))"#,
+    );
+    let request = wasm_runner::RunRequest { invoke: Some("grow".into()), ..Default::default() };
+    let v8 = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone()).run(module.clone(), &request);
+    let wasmtime = wasm_runner::Reference::new().with_guest_limits(guest).run(module, &request);
+    // -1 for the first (10M + 1), then 1 (the old size) + 1.
+    assert_eq!(v8.outcome.returned(), ["-8"]);
+    assert_eq!(v8.outcome, wasmtime.outcome);
+}

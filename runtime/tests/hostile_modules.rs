@@ -206,12 +206,3 @@ fn exports_at_the_default_budget_warm_up_with_the_instrumentations_own() {
     let module = build(&SynthSpec { functions: 10, body_bytes: 4, exported_functions: max, ..Default::default() });
     Runner::new(RunnerLimits::default()).warmup(module).expect("a module at the export budget warms up");
 }
-
-#[test]
-fn atomic_waits_are_refused() {
-    let module = wasm(
-        r#"(module (memory 1 1 shared)
-             (func (export "f") (result i32) (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1))))"#,
-    );
-    assert_refused(module, "atomic_waits");
-}

@@ -2,6 +2,7 @@ use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Engine, Reference, RunRequest, Runner, RunnerLimits};
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
+use super::GUEST_CAUSED;
 use crate::generators::{first_export, terminating_module};
 use crate::Verdict;
 
@@ -26,6 +27,10 @@ pub fn differential(data: &[u8]) -> Verdict {
     ];
     let module: std::sync::Arc<[u8]> = generated.module.into();
     let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), &request));
+    for report in [&v8, &wasmtime] {
+        let kind = report.outcome.kind();
+        assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
+    }
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed or stack depth");
     }

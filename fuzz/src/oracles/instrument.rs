@@ -1,7 +1,8 @@
-use wasm_runner::internals::{inspect, instrument as instrument_alone, wasm_features};
+use wasm_runner::internals::{additions, inspect, instrument as instrument_alone, wasm_features};
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{prepare, wasi_preview1, Instrumentation, Reference, RunRequest};
 
+use super::GUEST_CAUSED;
 use crate::generators::{first_export, terminating_module};
 use crate::Verdict;
 
@@ -24,11 +25,28 @@ pub fn instrument(data: &[u8]) -> Verdict {
     let facts = inspect(&generated.module).expect("prepare accepted the module");
     let alone = instrument_alone(&generated.module, &facts, &guest).expect("prepare instrumented the module");
     assert!(*prepared.bytes == *alone, "the validating pass and instrument() rewrote the module differently");
+    // It adds exactly what the limits reserve room for, so no setting the inventory allows
+    // turns a module V8 accepts into one it refuses.
+    let after = inspect(&prepared.bytes).expect("the instrumented module is valid");
+    let added = additions(&facts);
+    let functions = |f: &wasm_runner::ModuleFacts| u64::from(f.imported_functions + f.defined_functions);
+    assert_eq!(
+        (
+            u64::from(after.memories - facts.memories),
+            u64::from(after.globals - facts.globals),
+            u64::from(after.exports - facts.exports),
+            functions(&after) - functions(&facts),
+            u64::from(after.types - facts.types),
+        ),
+        (added.memories, added.globals, added.exports, added.functions, added.types),
+        "the instrumentation added other than additions() says"
+    );
     let Some(entry) = first_export(&generated.module) else { return Verdict::Checked };
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
     let reference = Reference::new().with_guest_limits(guest);
     let on = reference.clone().run(generated.module.clone(), &request);
     let off = reference.with_instrumentation(Instrumentation::Off).run(generated.module, &request);
+    assert!(GUEST_CAUSED.contains(&on.outcome.kind()), "the instrumented module ended as {:?}", on.outcome);
     assert_eq!(on.outcome.kind(), off.outcome.kind(), "instrumented {:?} vs original {:?}", on.outcome, off.outcome);
     assert_eq!(
         on.outcome.returned(),

@@ -13,18 +13,50 @@
 //!   instance exists (with its memory attached to the WASI runtime and the interrupt flag in
 //!   place), as both engines do (`policy::calls`).
 //!
-//! The pass changes no index a function body refers to (its globals and memory are
-//! appended after the guest's), so the sections it does not touch are copied as they are.
+//! - each `memory.atomic.wait` on a shared memory becomes a call to a helper appended after
+//!   the guest's functions, which waits in slices so that the deadline can stop it (`wait`).
+//!
+//! The pass changes no index a function body refers to (its globals, memory, types and
+//! functions are appended after the guest's), so the sections it does not touch are copied
+//! as they are.
 
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{ConstExpr, ExportKind, GlobalType, SectionId, ValType};
 
 use super::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, INTERRUPT_EXPORT, START_EXPORT};
 use super::meter::{BodyRewriter, RewrittenBodies};
+use crate::limits::guest::{
+    ADDED_FUNCTIONS_PER_SHARED_MEMORY, ADDED_GLOBALS, ADDED_MEMORIES, ADDED_TYPES, V8_MAX_TABLE_ELEMENTS,
+};
 use crate::limits::GuestLimits;
 use crate::report::{ModuleFacts, RunnerError};
 
 const PAGE: u64 = 65536;
+
+/// What the instrumentation adds to one module, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Additions {
+    pub memories: u64,
+    pub globals: u64,
+    pub exports: u64,
+    pub functions: u64,
+    pub types: u64,
+}
+
+/// What `instrument` adds to the module `facts` describes: each at most its `ADDED_*`
+/// constant (per shared memory, or per memory for exports).
+pub fn additions(facts: &ModuleFacts) -> Additions {
+    let shared = facts.shared_memories.len() as u64;
+    let interrupt = u64::from(facts.tail_calls > 0);
+    Additions {
+        memories: interrupt * ADDED_MEMORIES,
+        globals: ADDED_GLOBALS,
+        // Fuel and its flag, every memory, the start function and the interrupt flag.
+        exports: 2 + u64::from(facts.memories) + u64::from(facts.start_function.is_some()) + interrupt,
+        functions: shared * ADDED_FUNCTIONS_PER_SHARED_MEMORY,
+        types: if shared > 0 { ADDED_TYPES } else { 0 },
+    }
+}
 
 /// Rewrites `bytes` (already validated and within budget) for `limits`.
 pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Result<Vec<u8>, RunnerError> {
@@ -56,7 +88,7 @@ fn instrument_module(
         module: bytes,
         memories: facts.memories,
         fuel: limits.fuel(),
-        bodies: BodyRewriter::for_module(facts.globals, facts.memories),
+        bodies: BodyRewriter::for_module(facts),
         rewritten: code,
         memory_share,
         table_share,
@@ -66,6 +98,9 @@ fn instrument_module(
         globals_done: false,
         exports_done: false,
         memories_done: false,
+        types_done: false,
+        functions_done: false,
+        code_done: false,
     };
     let mut module = wasm_encoder::Module::new();
     pass.parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
@@ -102,6 +137,9 @@ struct Instrumenter<'m> {
     globals_done: bool,
     exports_done: bool,
     memories_done: bool,
+    types_done: bool,
+    functions_done: bool,
+    code_done: bool,
 }
 
 /// Position of a section in the order the binary format requires.
@@ -177,7 +215,9 @@ impl Reencode for Instrumenter<'_> {
         &mut self,
         ty: wasmparser::TableType,
     ) -> Result<wasm_encoder::TableType, wasm_encoder::reencode::Error<Self::Error>> {
-        let cap = ty.initial.saturating_add(self.table_share);
+        // V8 grows no table past its own limit: capping the maximum there makes wasmtime
+        // answer -1 at the same size.
+        let cap = ty.initial.saturating_add(self.table_share).min(V8_MAX_TABLE_ELEMENTS.max(ty.initial));
         let mut out = RoundtripReencoder.table_type(ty)?;
         out.maximum = Some(ty.maximum.map_or(cap, |m| m.min(cap)));
         Ok(out)
@@ -191,6 +231,28 @@ impl Reencode for Instrumenter<'_> {
         wasm_encoder::reencode::utils::parse_memory_section(self, memories, section)?;
         self.push_memories(memories);
         self.memories_done = true;
+        Ok(())
+    }
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_type_section(self, types, section)?;
+        self.bodies.waits.push_types(types);
+        self.types_done = true;
+        Ok(())
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_function_section(self, functions, section)?;
+        self.bodies.waits.push_functions(functions);
+        self.functions_done = true;
         Ok(())
     }
 
@@ -230,6 +292,26 @@ impl Reencode for Instrumenter<'_> {
                 None => return Ok(()),
             },
         };
+        // Where it has no type, function or code section and needs wait helpers, the same.
+        let waits = !self.bodies.waits.is_empty();
+        if waits && !self.types_done && next > rank(SectionId::Type).unwrap_or(0) {
+            let mut types = wasm_encoder::TypeSection::new();
+            self.bodies.waits.push_types(&mut types);
+            module.section(&types);
+            self.types_done = true;
+        }
+        if waits && !self.functions_done && next > rank(SectionId::Function).unwrap_or(0) {
+            let mut functions = wasm_encoder::FunctionSection::new();
+            self.bodies.waits.push_functions(&mut functions);
+            module.section(&functions);
+            self.functions_done = true;
+        }
+        if waits && !self.code_done && next > rank(SectionId::Code).unwrap_or(0) {
+            let mut code = wasm_encoder::CodeSection::new();
+            self.bodies.waits.push_bodies(&mut code);
+            module.section(&code);
+            self.code_done = true;
+        }
         if !self.memories_done && self.interrupt_memory.is_some() && next > rank(SectionId::Memory).unwrap_or(0) {
             let mut memories = wasm_encoder::MemorySection::new();
             self.push_memories(&mut memories);
@@ -270,6 +352,8 @@ impl Reencode for Instrumenter<'_> {
         for body in chunks.iter().flat_map(RewrittenBodies::iter) {
             code.raw(body);
         }
+        self.bodies.waits.push_bodies(code);
+        self.code_done = true;
         Ok(())
     }
 }

@@ -14,6 +14,8 @@ use wasmparser::Operator;
 
 use super::parallel::in_chunks;
 use super::validate::wasm_features;
+use super::wait::WaitHelpers;
+use crate::report::ModuleFacts;
 
 /// A tail call: the instruction docs/v8-findings.md #5 is about.
 pub(crate) fn is_tail_call(op: &Operator) -> bool {
@@ -53,14 +55,17 @@ fn is_free(op: &Operator) -> bool {
     matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
 }
 
-/// The per-body half of the instrumentation, for one module's global and memory indices.
-#[derive(Debug, Clone, Copy)]
+/// The per-body half of the instrumentation, for one module's global, memory and function
+/// indices.
+#[derive(Debug, Clone)]
 pub(crate) struct BodyRewriter {
     /// Index of the fuel global (after the guest's); the exhausted flag follows it.
     pub(crate) fuel_global: u32,
     /// Index the interrupt flag's memory gets (after the guest's) if the module has tail
     /// calls; a body refers to it only at a tail call, so no body without one depends on it.
     interrupt_memory: u32,
+    /// The helpers that waits on shared memories call instead (`wait`).
+    pub(crate) waits: WaitHelpers,
 }
 
 /// Rewritten function bodies of a run of functions, in order, without size prefixes.
@@ -92,9 +97,14 @@ pub(crate) struct BodyInProgress {
 }
 
 impl BodyRewriter {
-    /// For a module with `globals` and `memories` (imported and defined).
-    pub(crate) fn for_module(globals: u32, memories: u32) -> Self {
-        BodyRewriter { fuel_global: globals, interrupt_memory: memories }
+    /// For a module as its facts describe it.
+    pub(crate) fn for_module(facts: &ModuleFacts) -> Self {
+        let functions = facts.imported_functions.saturating_add(facts.defined_functions);
+        BodyRewriter {
+            fuel_global: facts.globals,
+            interrupt_memory: facts.memories,
+            waits: WaitHelpers::new(functions, facts.types, &facts.shared_memories),
+        }
     }
 
     /// Starts a body whose local declarations are `module[locals]`; they are copied as
@@ -104,17 +114,26 @@ impl BodyRewriter {
         BodyInProgress { segment_start: locals.end, cost: 0 }
     }
 
-    /// `op`, which ends at `end` in `module`, has been read.
+    /// `op`, which spans `start..end` in `module`, has been read.
     pub(crate) fn op(
         &self,
         module: &[u8],
         body: &mut BodyInProgress,
         op: &Operator,
-        end: u64,
+        (start, end): (u64, u64),
         out: &mut RewrittenBodies,
     ) {
         if !is_free(op) {
             body.cost += 1;
+        }
+        if let Some((helper, offset)) = self.wait_helper(op) {
+            // The segment so far, the wait included, is charged; the wait becomes a call to
+            // its helper with the static offset as the last argument.
+            self.flush(module, body, start, out);
+            Instruction::I64Const(offset as i64).encode(&mut out.bytes);
+            Instruction::Call(helper).encode(&mut out.bytes);
+            body.segment_start = end;
+            return;
         }
         if ends_segment(op) {
             if is_tail_call(op) {
@@ -131,6 +150,17 @@ impl BodyRewriter {
         let start = out.ends.last().copied().unwrap_or(0);
         out.ends.push(out.bytes.len());
         (out.bytes.len() - start) as u64
+    }
+
+    /// The helper and static offset replacing `op`, when it is a wait on a shared memory.
+    fn wait_helper(&self, op: &Operator) -> Option<(u32, u64)> {
+        let (memarg, wide) = match op {
+            Operator::MemoryAtomicWait32 { memarg } => (memarg, false),
+            Operator::MemoryAtomicWait64 { memarg } => (memarg, true),
+            _ => return None,
+        };
+        let wasmparser::MemArgTarget::Memory(memory) = memarg.target else { return None };
+        Some((self.waits.helper(memory, wide)?, memarg.offset))
     }
 
     /// The current segment, charged for, then copied.
@@ -206,8 +236,9 @@ impl BodyRewriter {
             let mut ops = wasmparser::OperatorsReader::new(reader);
             let mut state = self.begin(module, locals, &mut out);
             while !ops.eof() {
+                let start = ops.original_position();
                 let op = ops.read()?;
-                self.op(module, &mut state, &op, ops.original_position(), &mut out);
+                self.op(module, &mut state, &op, (start, ops.original_position()), &mut out);
             }
             // The validating pass refuses bodies over V8's size limit; this path only
             // rewrites modules that passed it.

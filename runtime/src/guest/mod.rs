@@ -14,11 +14,12 @@ mod meter;
 mod parallel;
 mod prepare;
 mod validate;
+mod wait;
 
 pub(crate) use cache::prepare_cached;
 pub use cache::{prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
 pub(crate) use cancel::Cancel;
 pub use imports::{check_imports, ProvidedImports, MAX_LISTED_UNRESOLVED};
-pub use instrument::instrument;
+pub use instrument::{additions, instrument, Additions};
 pub use prepare::{prepare, Instrumentation, PreparedModule};
 pub use validate::{inspect, wasm_features};

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::budgets::{check_budgets, check_module_size};
+use super::budgets::{check_budgets, check_module_size, check_v8_counts};
 use super::cancel::Cancel;
 use super::imports::{check_imports, ProvidedImports};
-use super::instrument::instrument_rewritten;
+use super::instrument::{additions, instrument_rewritten};
 use super::validate::{inspect_and_rewrite, inspect_cancellable};
 use crate::limits::guest::V8_MAX_MODULE_BYTES;
 use crate::limits::GuestLimits;
@@ -66,7 +66,10 @@ pub(crate) fn prepare_cancellable(
     check_budgets(&facts, limits)?;
     check_imports(&facts.imports, provided)?;
     let bytes: Arc<[u8]> = match rewritten {
-        Some(code) => instrument_rewritten(bytes, &facts, limits, code)?.into(),
+        Some(code) => {
+            check_v8_counts(&facts, &additions(&facts))?;
+            instrument_rewritten(bytes, &facts, limits, code)?.into()
+        }
         None => bytes.into(),
     };
     check_instrumented_size(bytes.len() as u64)?;

@@ -8,7 +8,7 @@ use super::cancel::{Cancel, CHECK_EVERY_OPS};
 use super::meter::{is_tail_call, BodyRewriter, RewrittenBodies};
 use super::parallel::in_chunks;
 use crate::limits::guest::{MAX_BR_TABLE_OPERAND_CHECKS, V8_MAX_BR_TABLE_TARGETS, V8_MAX_FUNCTION_BODY_BYTES};
-use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError};
+use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError, SharedMemory};
 
 /// Why a body was not accepted.
 pub(crate) enum BodyError {
@@ -152,6 +152,11 @@ fn inspect_with(
                             facts.table_initial_elements = facts.table_initial_elements.saturating_add(t.initial);
                         }
                         wasmparser::TypeRef::Memory(m) => {
+                            if m.shared {
+                                facts
+                                    .shared_memories
+                                    .push(SharedMemory { index: facts.memories, memory64: m.memory64 });
+                            }
                             facts.memories += 1;
                             facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(m.initial);
                         }
@@ -175,6 +180,9 @@ fn inspect_with(
             Payload::MemorySection(reader) => {
                 for memory in reader.clone() {
                     let memory = memory.map_err(invalid)?;
+                    if memory.shared {
+                        facts.shared_memories.push(SharedMemory { index: facts.memories, memory64: memory.memory64 });
+                    }
                     facts.memories += 1;
                     facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(memory.initial);
                 }
@@ -217,8 +225,9 @@ fn inspect_with(
             _ => {}
         }
     }
+    facts.types = func_params.len() as u32;
     // Every section a body can refer to precedes the code, so the counts are final here.
-    let rewriter = rewrite.then(|| BodyRewriter::for_module(facts.globals, facts.memories));
+    let rewriter = rewrite.then(|| BodyRewriter::for_module(&facts));
     let (counts, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes)), cancel)?;
     facts.tail_calls = counts.tail_calls;
     facts.atomic_waits = counts.atomic_waits;
@@ -323,7 +332,7 @@ fn validate_chunk(
             }
             func.op(offset, &op)?;
             if let (Some((rw, module)), Some(state)) = (rewrite, state.as_mut()) {
-                rw.op(module, state, &op, ops.original_position(), &mut out);
+                rw.op(module, state, &op, (offset, ops.original_position()), &mut out);
             }
             until_check -= 1;
             if until_check == 0 {

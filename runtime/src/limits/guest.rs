@@ -61,6 +61,38 @@ pub const V8_MAX_FUNCTION_BODY_BYTES: u64 = 7_654_321;
 pub const V8_MAX_BR_TABLE_TARGETS: u64 = 65_520;
 /// Largest module V8 compiles, in bytes, after instrumentation.
 pub const V8_MAX_MODULE_BYTES: u64 = 1024 * MIB;
+/// V8's limits on what a module declares, which the instrumentation's additions count
+/// against: each count limit's largest setting leaves room for the additions below.
+pub const V8_MAX_MEMORIES: u64 = 100;
+pub const V8_MAX_GLOBALS: u64 = 1_000_000;
+pub const V8_MAX_EXPORTS: u64 = 1_000_000;
+pub const V8_MAX_FUNCTIONS: u64 = 1_000_000;
+pub const V8_MAX_TYPES: u64 = 1_000_000;
+/// Elements one table may hold: V8 refuses to grow a table past it (`table.grow` answers
+/// -1) where wasmtime would grow, so the instrumentation caps every table's maximum here.
+pub const V8_MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+// What the instrumentation adds to a module at most (`guest::instrument::additions` gives
+// the exact count for one module).
+
+/// The interrupt flag's memory (modules with tail calls).
+pub const ADDED_MEMORIES: u64 = 1;
+/// The fuel counter and the out-of-fuel flag.
+pub const ADDED_GLOBALS: u64 = 2;
+/// Exports besides one per memory: the two counters, the start function, the interrupt flag.
+pub const ADDED_EXPORTS_BESIDES_MEMORIES: u64 = 4;
+/// The wait helpers of one shared memory (`guest::wait`).
+pub const ADDED_FUNCTIONS_PER_SHARED_MEMORY: u64 = 2;
+/// The wait helpers' types (modules with a shared memory).
+pub const ADDED_TYPES: u64 = 4;
+
+/// The largest settings of the count limits: V8's limit less what the instrumentation may
+/// add (with every memory shared and exported).
+pub const MAX_GUEST_MEMORIES: u64 = V8_MAX_MEMORIES - ADDED_MEMORIES;
+pub const MAX_GUEST_GLOBALS: u64 = V8_MAX_GLOBALS - ADDED_GLOBALS;
+pub const MAX_GUEST_EXPORTS: u64 = V8_MAX_EXPORTS - ADDED_EXPORTS_BESIDES_MEMORIES - MAX_GUEST_MEMORIES;
+pub const MAX_GUEST_FUNCTIONS: u64 = V8_MAX_FUNCTIONS - ADDED_FUNCTIONS_PER_SHARED_MEMORY * MAX_GUEST_MEMORIES;
+
 /// Most operand checks one `br_table` may cost to validate (targets times its labels'
 /// arity): what keeps the guest checks' time linear in the module's size.
 pub const MAX_BR_TABLE_OPERAND_CHECKS: u64 = 1 << 20;
@@ -162,16 +194,14 @@ impl GuestLimits {
         GuestLimits {
             max_module_bytes: read_positive(GUEST_MAX_MODULE_BYTES_ENV, d.max_module_bytes, u32::MAX as u64).0,
             max_memory_bytes: read_positive(GUEST_MAX_MEMORY_BYTES_ENV, d.max_memory_bytes, MAX_GUEST_MEMORY_BYTES).0,
-            // The instrumentation adds one memory (the interrupt flag) and two globals, and
-            // the module must stay within what wasmparser and V8 accept (100 memories, 1M
-            // globals): the ranges leave that room.
-            max_memories: read_positive(GUEST_MAX_MEMORIES_ENV, d.max_memories, 99).0,
+            // The count limits' ranges leave room for what the instrumentation adds.
+            max_memories: read_positive(GUEST_MAX_MEMORIES_ENV, d.max_memories, MAX_GUEST_MEMORIES).0,
             max_table_elements: read_positive(GUEST_MAX_TABLE_ELEMENTS_ENV, d.max_table_elements, 100_000_000).0,
             max_tables: read_positive(GUEST_MAX_TABLES_ENV, d.max_tables, 100_000).0,
             max_element_items: read_positive(GUEST_MAX_ELEMENT_ITEMS_ENV, d.max_element_items, 100_000_000).0,
-            max_globals: read_positive(GUEST_MAX_GLOBALS_ENV, d.max_globals, 999_998).0,
-            max_exports: read_positive(GUEST_MAX_EXPORTS_ENV, d.max_exports, 1_000_000).0,
-            max_functions: read_positive(GUEST_MAX_FUNCTIONS_ENV, d.max_functions, 1_000_000).0,
+            max_globals: read_positive(GUEST_MAX_GLOBALS_ENV, d.max_globals, MAX_GUEST_GLOBALS).0,
+            max_exports: read_positive(GUEST_MAX_EXPORTS_ENV, d.max_exports, MAX_GUEST_EXPORTS).0,
+            max_functions: read_positive(GUEST_MAX_FUNCTIONS_ENV, d.max_functions, MAX_GUEST_FUNCTIONS).0,
             max_fuel: read_positive(GUEST_MAX_FUEL_ENV, d.max_fuel, i64::MAX as u64).0,
             max_stack_bytes: read_positive(GUEST_MAX_STACK_BYTES_ENV, d.max_stack_bytes, MAX_GUEST_STACK_BYTES)
                 .0

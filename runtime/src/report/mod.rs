@@ -8,7 +8,7 @@ mod run;
 mod warmup;
 
 pub use error::RunnerError;
-pub use module::{ImportKind, ImportRef, ModuleFacts};
+pub use module::{ImportKind, ImportRef, ModuleFacts, SharedMemory};
 pub use phase::PhaseReport;
 pub use run::{Observed, RunOutcome, RunReport};
 pub use warmup::{Failure, WarmupReport};

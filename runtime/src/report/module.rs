@@ -33,10 +33,22 @@ pub struct ModuleFacts {
     /// (docs/v8-findings.md #5), so the instrumentation guards them.
     pub tail_calls: u64,
     /// `memory.atomic.wait32` and `memory.atomic.wait64` instructions: in a single-threaded
-    /// guest a wait can only end by timing out, and wasmtime cannot stop one at the deadline.
+    /// guest a wait can only end by timing out, so those on shared memories are rewritten to
+    /// wait in slices (see `guest::wait`).
     pub atomic_waits: u64,
+    /// Types, imported and defined (every member of every recursion group).
+    pub types: u32,
+    /// The shared memories, imported and defined.
+    pub shared_memories: Vec<SharedMemory>,
     /// The start function, if any.
     pub start_function: Option<u32>,
+}
+
+/// A shared memory: its index and whether its addresses are 64-bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SharedMemory {
+    pub index: u32,
+    pub memory64: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
