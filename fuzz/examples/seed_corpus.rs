@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use wasm_runner_fuzz::corpus::wrap;
-use wasm_runner_fuzz::generators::{endless_module, large_module, terminating_module};
+use wasm_runner_fuzz::generators::{endless_module, large_module, terminating_module, wasi_program};
 use wasm_runner_fuzz::{Verdict, TARGETS};
 
 fn main() {
@@ -30,6 +30,7 @@ fn main() {
                 "warmup" | "guest_checks" => large_module(&data).map(|g| g.module),
                 "guest_limits" => terminating_module(&data[64..]).map(|g| g.module),
                 "terminate" => endless_module(&data).map(|g| g.module),
+                "wasi_calls" => wasi_program(&data).map(|g| g.module),
                 _ => terminating_module(&data).map(|g| g.module),
             };
             let Ok(module) = module else { continue };

@@ -44,6 +44,7 @@ pub const TARGETS: &[Target] = &[
         name: "instrument",
         oracle: oracles::instrument,
         property: "instrumented modules validate, the validating pass and `instrument` alone rewrite them alike, \
+                   add exactly what `additions()` reserves room for, \
                    and with ample fuel they compute what the original does",
     },
     Target {
@@ -57,6 +58,14 @@ pub const TARGETS: &[Target] = &[
         oracle: oracles::terminate,
         property: "guests whose loops never exit, with fuel out of the way and a 200 ms wall time, always end \
                    (as `timeout` when they spin) within 5 s of the deadline, never `termination_lost`",
+    },
+    Target {
+        name: "wasi_calls",
+        oracle: oracles::wasi_calls,
+        property: "guests calling WASI preview1 with hostile arguments (pointers past memory, huge counts, bad \
+                   descriptors and paths, calls repeated a thousand times) end in a guest-caused outcome in both \
+                   engines, grow the runner heap within the budgets' model, and end alike in both: outcome kind, \
+                   fuel, output",
     },
 ];
 

@@ -3,7 +3,9 @@
 mod endless;
 mod limits;
 mod modules;
+mod wasi_calls;
 
 pub use endless::make_endless;
 pub use limits::small_guest_limits;
 pub use modules::{endless_module, first_export, large_module, terminating_module, Generated};
+pub use wasi_calls::{wasi_program, wasi_program_prefix};

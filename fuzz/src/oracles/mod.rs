@@ -8,6 +8,7 @@ mod guest_limits;
 mod instrument;
 mod terminate;
 mod warmup;
+mod wasi_calls;
 
 pub use differential::differential;
 pub use guest_checks::guest_checks;
@@ -15,6 +16,7 @@ pub use guest_limits::guest_limits;
 pub use instrument::instrument;
 pub use terminate::{terminate, STOP_BOUND, WALL};
 pub use warmup::warmup;
+pub use wasi_calls::wasi_calls;
 
 /// Outcomes a guest can bring about itself; anything else (`heap_limit_exhausted`,
 /// `termination_lost`, `internal`, `js_error`) is the runner's failure, never the guest's.

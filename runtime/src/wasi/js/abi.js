@@ -29,15 +29,16 @@ const wasiAbi = Object.freeze({
     SPIPE: 70,
     NOTCAPABLE: 76,
   }),
-  filetype: Object.freeze({ CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4 }),
+  filetype: Object.freeze({ UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4 }),
   oflags: Object.freeze({ CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 }),
-  fdflags: Object.freeze({ APPEND: 1 }),
+  fdflags: Object.freeze({ APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 }),
   fstflags: Object.freeze({ ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 }),
-  rights: Object.freeze({ ALL: (1n << 30n) - 1n, FD_WRITE: 1n << 6n }),
+  rights: Object.freeze({ ALL: (1n << 29n) - 1n, FD_READ: 1n << 1n, FD_WRITE: 1n << 6n }),
   whence: Object.freeze({ SET: 0, CUR: 1, END: 2 }),
   clockid: Object.freeze({ REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME_ID: 2, THREAD_CPUTIME_ID: 3 }),
   eventtype: Object.freeze({ CLOCK: 0, FD_READ: 1, FD_WRITE: 2 }),
   subclockflags: Object.freeze({ ABSTIME: 1 }),
+  eventrwflags: Object.freeze({ HANGUP: 1 }),
   preopentype: Object.freeze({ DIR: 0 }),
 
   // Records give their size (BYTES), alignment (ALIGN) and each field's offset.
@@ -72,4 +73,54 @@ const wasiAbi = Object.freeze({
     FD: 16,
   }),
   event: Object.freeze({ BYTES: 32, ALIGN: 8, USERDATA: 0, ERROR: 8, TYPE: 10, NBYTES: 16, FLAGS: 24 }),
+
+  // The flag and enum types of arguments: their representation's width in bits, and the
+  // known flag bits (`mask`) or the largest case (`max`). wasmtime-wasi converts these
+  // arguments before the function runs and traps on a value out of range or with unknown
+  // bits (an errno is only for values read from memory).
+  argTypes: Object.freeze({
+    lookupflags: { bits: 32, mask: 0x1 },
+    oflags: { bits: 16, mask: 0xf },
+    fdflags: { bits: 16, mask: 0x1f },
+    fstflags: { bits: 16, mask: 0xf },
+    rights: { bits: 64, mask: (1n << 29n) - 1n },
+    riflags: { bits: 16, mask: 0x3 },
+    siflags: { bits: 16, mask: 0x0 },
+    sdflags: { bits: 8, mask: 0x3 },
+    whence: { bits: 8, max: 2 },
+    advice: { bits: 8, max: 5 },
+    clockid: { bits: 32, max: 3 },
+    signal: { bits: 8, max: 30 },
+  }),
+  // Which arguments of which functions have those types: [index, type name].
+  typedArgs: Object.freeze({
+    clock_res_get: [[0, 'clockid']],
+    clock_time_get: [[0, 'clockid']],
+    fd_advise: [[3, 'advice']],
+    fd_fdstat_set_flags: [[1, 'fdflags']],
+    fd_fdstat_set_rights: [
+      [1, 'rights'],
+      [2, 'rights'],
+    ],
+    fd_filestat_set_times: [[3, 'fstflags']],
+    fd_seek: [[2, 'whence']],
+    path_filestat_get: [[1, 'lookupflags']],
+    path_filestat_set_times: [
+      [1, 'lookupflags'],
+      [6, 'fstflags'],
+    ],
+    path_link: [[1, 'lookupflags']],
+    path_open: [
+      [1, 'lookupflags'],
+      [4, 'oflags'],
+      [5, 'rights'],
+      [6, 'rights'],
+      [7, 'fdflags'],
+    ],
+    proc_raise: [[0, 'signal']],
+    sock_accept: [[1, 'fdflags']],
+    sock_recv: [[3, 'riflags']],
+    sock_send: [[3, 'siflags']],
+    sock_shutdown: [[1, 'sdflags']],
+  }),
 });

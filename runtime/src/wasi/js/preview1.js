@@ -30,6 +30,7 @@
     clockid: CLOCK,
     eventtype: EVENT,
     subclockflags: SUBCLOCK,
+    eventrwflags: EVENTRW,
     preopentype: PREOPEN,
   } = wasiAbi;
   const { pointer: PTR, iovec: IOVEC, filestat: FILESTAT, fdstat: FDSTAT, prestat: PRESTAT } = wasiAbi;
@@ -82,24 +83,25 @@
   }
   function stdioFilestat(out) {
     const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
+    // All zero, as wasmtime-wasi answers for a stream that is not a terminal.
     for (let i = 0; i < FILESTAT.BYTES; i += 8) mem.setU64(at + i, 0n);
-    mem.setU8(at + FILESTAT.FILETYPE, T.CHARACTER_DEVICE);
-    mem.setU64(at + FILESTAT.NLINK, 1n);
   }
 
   // The first non-empty buffer of an iovec array, as wasmtime-wasi reads and writes: one
-  // buffer per call (the guest's libc loops over short reads and writes).
+  // buffer per call (the guest's libc loops over short reads and writes). The array and the
+  // buffer's length are charged and the elements read (and checked) up to it, before the
+  // descriptor is looked at; the buffer's bytes are checked where the call uses them.
   function firstBuffer(iovs, count) {
     const at = mem.array(iovs, count, WASI_LIMITS.charge.iovec);
     const n = count >>> 0;
     for (let i = 0; i < n; i++) {
-      const len = mem.u32(at + IOVEC.BYTES * i + IOVEC.BUF_LEN);
+      const iov = mem.record(at + IOVEC.BYTES * i, IOVEC.BYTES, IOVEC.ALIGN);
+      const len = mem.u32(iov + IOVEC.BUF_LEN);
       if (len === 0) continue;
-      const buf = mem.bytes(mem.u32(at + IOVEC.BYTES * i + IOVEC.BUF), len);
       mem.charge(len);
-      return buf;
+      return { ptr: mem.u32(iov + IOVEC.BUF), len };
     }
-    return new Uint8Array(0);
+    return { ptr: 0, len: 0 };
   }
   function readFile(file, at, buf) {
     const data = fs.loaded(file);
@@ -118,10 +120,22 @@
     file.mtime = now();
     return buf.length;
   }
+  // The open file `fd`, as wasmtime-wasi's file calls look it up: BADF for stdio, a
+  // directory, or nothing.
   function fileFd(fd) {
-    const entry = fds.get(fd);
-    if (entry === undefined) return E.BADF;
-    if (entry.node.type === T.DIRECTORY) return E.ISDIR;
+    const entry = fd <= 2 ? undefined : fds.get(fd);
+    if (entry === undefined || entry.node.type !== T.REGULAR_FILE) throw new Errno(E.BADF);
+    return entry;
+  }
+  // A file that can seek: SPIPE for stdio.
+  function seekableFd(fd) {
+    if (fd <= 2) throw new Errno(E.SPIPE);
+    return fileFd(fd);
+  }
+  // An open file or directory: BADF for stdio or nothing.
+  function anyFd(fd) {
+    const entry = fd <= 2 ? undefined : fds.get(fd);
+    if (entry === undefined) throw new Errno(E.BADF);
     return entry;
   }
 
@@ -153,38 +167,30 @@
     if (flags & FST.MTIM_NOW) node.mtime = t;
     return E.SUCCESS;
   }
-  function readiness(fd, tag) {
-    if (fd <= 2) return (tag === EVENT.FD_READ) === (fd === 0) ? E.SUCCESS : E.BADF;
-    return fds.has(fd) ? E.SUCCESS : E.BADF;
-  }
-  function available(fd, tag) {
-    if (tag !== EVENT.FD_READ) return 0n;
-    if (fd === 0) return BigInt(host.stdinLeft());
+  // Checks that `fd` can be polled for `tag` as wasmtime-wasi can: stdin or a file for
+  // reading, stdout, stderr or a file for writing; anything else fails the call (BADF).
+  function pollable(fd, tag) {
+    if (fd <= 2) {
+      if ((tag === EVENT.FD_READ) !== (fd === 0)) throw new Errno(E.BADF);
+      return;
+    }
     const entry = fds.get(fd);
-    if (entry === undefined || entry.node.type !== T.REGULAR_FILE) return 0n;
-    return BigInt(Math.max(0, entry.node.size - entry.pos));
+    if (entry === undefined || entry.node.type !== T.REGULAR_FILE) throw new Errno(E.BADF);
   }
-  const isClock = (id) => id >= CLOCK.REALTIME && id <= CLOCK.THREAD_CPUTIME_ID;
-  function writeEvent(at, userdata, error, type, nbytes) {
-    mem.setU64(at + EV.USERDATA, userdata);
-    mem.setU16(at + EV.ERROR, error);
-    mem.setU8(at + EV.TYPE, type);
-    mem.setU64(at + EV.NBYTES, nbytes);
-    mem.setU16(at + EV.FLAGS, 0);
-  }
-
+  const isClock = (id) => id === CLOCK.REALTIME || id === CLOCK.MONOTONIC;
   const wasi = {
     args_get: (argv, buf) => putStrings(state.args, argv, buf),
     args_sizes_get: (count, size) => putSizes(state.args, count, size),
     environ_get: (envp, buf) => putStrings(state.env, envp, buf),
     environ_sizes_get: (count, size) => putSizes(state.env, count, size),
+    // The CPU-time clocks are not offered (as in wasmtime-wasi): BADF.
     clock_res_get: (id, out) => {
-      if (!isClock(id)) return E.INVAL;
+      if (!isClock(id)) return E.BADF;
       mem.setU64(out, 1000n);
       return E.SUCCESS;
     },
     clock_time_get: (id, _precision, out) => {
-      if (!isClock(id)) return E.INVAL;
+      if (!isClock(id)) return E.BADF;
       mem.setU64(out, host.now(id));
       return E.SUCCESS;
     },
@@ -195,80 +201,75 @@
       return E.SUCCESS;
     },
 
+    // Reads and writes: the iovecs first, then the descriptor, then the bytes, then the
+    // count stored: wasmtime-wasi's order, so a bad pointer traps where it would there.
     fd_write: (fd, iovs, iovsLen, nwritten) => {
+      const b = firstBuffer(iovs, iovsLen);
       let total;
       if (fd === 1 || fd === 2) {
-        total = host.write(fd, firstBuffer(iovs, iovsLen));
+        total = host.write(fd, mem.bytes(b.ptr, b.len));
       } else {
         const entry = fileFd(fd);
-        if (typeof entry === 'number') return entry;
         const at = entry.flags & FDFLAGS.APPEND ? entry.node.size : entry.pos;
-        const n = writeFile(entry.node, at, firstBuffer(iovs, iovsLen));
+        const n = writeFile(entry.node, at, mem.bytes(b.ptr, b.len));
         if (n < 0) return -n;
-        entry.pos = at + n;
+        entry.pos = entry.flags & FDFLAGS.APPEND ? entry.node.size : at + n;
         total = n;
       }
       mem.setU32(nwritten, total);
       return E.SUCCESS;
     },
     fd_pwrite: (fd, iovs, iovsLen, offset, nwritten) => {
-      if (fd <= 2) return E.SPIPE;
+      const b = firstBuffer(iovs, iovsLen);
+      if (fd === 1 || fd === 2) return E.SPIPE;
       const entry = fileFd(fd);
-      if (typeof entry === 'number') return entry;
-      const at = u64(offset);
+      // As Linux's pwrite: a file opened to append ignores the offset.
+      const at = entry.flags & FDFLAGS.APPEND ? BigInt(entry.node.size) : u64(offset);
       if (at > BigInt(MAX_FILE)) return E.FBIG;
-      const n = writeFile(entry.node, Number(at), firstBuffer(iovs, iovsLen));
+      const n = writeFile(entry.node, Number(at), mem.bytes(b.ptr, b.len));
       if (n < 0) return -n;
       mem.setU32(nwritten, n);
       return E.SUCCESS;
     },
     fd_read: (fd, iovs, iovsLen, nread) => {
+      const b = firstBuffer(iovs, iovsLen);
       let total;
       if (fd === 0) {
-        total = host.read(firstBuffer(iovs, iovsLen));
-      } else if (fd === 1 || fd === 2) {
-        return E.BADF;
+        // Only the bytes read are stored, so only they must be in bounds.
+        total = host.read(mem.bytes(b.ptr, Math.min(b.len, host.stdinLeft())));
       } else {
         const entry = fileFd(fd);
-        if (typeof entry === 'number') return entry;
-        total = readFile(entry.node, entry.pos, firstBuffer(iovs, iovsLen));
+        total = readFile(entry.node, entry.pos, mem.bytes(b.ptr, b.len));
         entry.pos += total;
       }
       mem.setU32(nread, total);
       return E.SUCCESS;
     },
     fd_pread: (fd, iovs, iovsLen, offset, nread) => {
-      if (fd <= 2) return E.SPIPE;
+      const b = firstBuffer(iovs, iovsLen);
+      if (fd === 0) return E.SPIPE;
       const entry = fileFd(fd);
-      if (typeof entry === 'number') return entry;
       const off = u64(offset);
       const at = off > BigInt(MAX_FILE) ? MAX_FILE : Number(off);
-      mem.setU32(nread, readFile(entry.node, at, firstBuffer(iovs, iovsLen)));
+      const n = at >= entry.node.size ? 0 : Math.min(b.len, entry.node.size - at);
+      mem.setU32(nread, readFile(entry.node, at, mem.bytes(b.ptr, n)));
       return E.SUCCESS;
     },
     fd_seek: (fd, offset, whence, out) => {
-      if (fd <= 2) return E.SPIPE;
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      if (entry.node.type === T.DIRECTORY) return E.BADF;
+      const entry = seekableFd(fd);
       let base;
       if (whence === WHENCE.SET) base = 0n;
       else if (whence === WHENCE.CUR) base = BigInt(entry.pos);
-      else if (whence === WHENCE.END) base = BigInt(entry.node.size);
-      else return E.INVAL;
+      else base = BigInt(entry.node.size);
       const pos = base + offset;
-      if (pos < 0n) return E.INVAL;
+      if (pos < 0n || pos >= 1n << 64n) return E.INVAL;
       if (pos > BigInt(MAX_FILE)) return E.OVERFLOW;
       entry.pos = Number(pos);
       mem.setU64(out, pos);
       return E.SUCCESS;
     },
     fd_tell: (fd, out) => {
-      if (fd <= 2) return E.SPIPE;
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      if (entry.node.type === T.DIRECTORY) return E.BADF;
-      mem.setU64(out, BigInt(entry.pos));
+      mem.setU64(out, BigInt(seekableFd(fd).pos));
       return E.SUCCESS;
     },
     fd_close: (fd) => {
@@ -280,103 +281,116 @@
       if (from !== to) fds.renumber(from, to);
       return E.SUCCESS;
     },
+    // Stdio as wasmtime-wasi describes it: an unknown file type (not a terminal), no flags,
+    // reading or writing only.
     fd_fdstat_get: (fd, out) => {
-      const at = mem.record(out, FDSTAT.BYTES, FDSTAT.ALIGN);
+      let type;
+      let flags = 0;
+      let base = RIGHTS.ALL;
+      let inheriting = RIGHTS.ALL;
       if (fd <= 2) {
-        mem.setU8(at + FDSTAT.FILETYPE, T.CHARACTER_DEVICE);
-        mem.setU16(at + FDSTAT.FLAGS, fd === 0 ? 0 : FDFLAGS.APPEND);
-        mem.setU64(at + FDSTAT.RIGHTS_BASE, RIGHTS.ALL);
-        mem.setU64(at + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL);
-        return E.SUCCESS;
+        type = T.UNKNOWN;
+        base = fd === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
+        inheriting = base;
+      } else {
+        const entry = anyFd(fd);
+        type = entry.node.type;
+        flags = entry.flags & FDFLAGS.APPEND;
       }
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      mem.setU8(at + FDSTAT.FILETYPE, entry.node.type);
-      mem.setU16(at + FDSTAT.FLAGS, entry.flags);
-      mem.setU64(at + FDSTAT.RIGHTS_BASE, RIGHTS.ALL);
-      mem.setU64(at + FDSTAT.RIGHTS_INHERITING, RIGHTS.ALL);
+      const at = mem.record(out, FDSTAT.BYTES, FDSTAT.ALIGN);
+      mem.setU8(at + FDSTAT.FILETYPE, type);
+      mem.setU8(at + FDSTAT.FILETYPE + 1, 0);
+      mem.setU16(at + FDSTAT.FLAGS, flags);
+      for (let i = FDSTAT.FLAGS + 2; i < FDSTAT.RIGHTS_BASE; i++) mem.setU8(at + i, 0);
+      mem.setU64(at + FDSTAT.RIGHTS_BASE, base);
+      mem.setU64(at + FDSTAT.RIGHTS_INHERITING, inheriting);
       return E.SUCCESS;
     },
     fd_fdstat_set_flags: (fd, flags) => {
-      if (fd <= 2) return E.SUCCESS;
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      entry.flags = flags;
+      const entry = fileFd(fd);
+      if (flags & (FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) return E.INVAL;
+      entry.flags = flags & (FDFLAGS.APPEND | FDFLAGS.NONBLOCK);
       return E.SUCCESS;
     },
-    fd_fdstat_set_rights: (fd) => (fd <= 2 || fds.has(fd) ? E.SUCCESS : E.BADF),
+    fd_fdstat_set_rights: (fd) => {
+      anyFd(fd);
+      return E.NOTSUP;
+    },
     fd_filestat_get: (fd, out) => {
       if (fd <= 2) {
         stdioFilestat(out);
         return E.SUCCESS;
       }
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      writeFilestat(out, entry.node);
+      writeFilestat(out, anyFd(fd).node);
       return E.SUCCESS;
     },
     fd_filestat_set_size: (fd, size) => {
       const entry = fileFd(fd);
-      if (typeof entry === 'number') return fd <= 2 ? E.INVAL : entry;
       const n = u64(size);
       if (n > BigInt(MAX_FILE)) return E.FBIG;
       return fs.setSize(entry.node, Number(n));
     },
-    fd_allocate: (fd, offset, len) => {
-      const entry = fileFd(fd);
-      if (typeof entry === 'number') return fd <= 2 ? E.BADF : entry;
-      const end = u64(offset) + u64(len);
-      if (end > BigInt(MAX_FILE)) return E.FBIG;
-      return Number(end) > entry.node.size ? fs.setSize(entry.node, Number(end)) : E.SUCCESS;
+    fd_allocate: (fd) => {
+      fileFd(fd);
+      return E.NOTSUP;
     },
     fd_filestat_set_times: (fd, atim, mtim, flags) => {
-      const entry = fds.get(fd);
-      if (entry === undefined) return fd <= 2 ? E.SUCCESS : E.BADF;
-      return setTimes(entry.node, atim, mtim, flags);
+      if ((flags & FST.ATIM && flags & FST.ATIM_NOW) || (flags & FST.MTIM && flags & FST.MTIM_NOW)) return E.INVAL;
+      return setTimes(anyFd(fd).node, atim, mtim, flags);
     },
-    fd_advise: (fd) => (fd <= 2 ? E.SPIPE : fds.has(fd) ? E.SUCCESS : E.BADF),
-    fd_datasync: (fd) => (fd <= 2 || fds.has(fd) ? E.SUCCESS : E.BADF),
-    fd_sync: (fd) => (fd <= 2 || fds.has(fd) ? E.SUCCESS : E.BADF),
+    fd_advise: (fd) => {
+      fileFd(fd);
+      return E.SUCCESS;
+    },
+    fd_datasync: (fd) => {
+      fileFd(fd);
+      return E.SUCCESS;
+    },
+    fd_sync: (fd) => {
+      fileFd(fd);
+      return E.SUCCESS;
+    },
     fd_prestat_get: (fd, out) => {
-      const at = mem.record(out, PRESTAT.BYTES, PRESTAT.ALIGN);
-      const entry = fds.get(fd);
+      const entry = fd <= 2 ? undefined : fds.get(fd);
       if (entry === undefined || entry.preopen === undefined) return E.BADF;
+      const at = mem.record(out, PRESTAT.BYTES, PRESTAT.ALIGN);
       mem.setU32(at + PRESTAT.TAG, PREOPEN.DIR);
       mem.setU32(at + PRESTAT.DIR_NAME_LEN, utf8.byteLength(entry.preopen));
       return E.SUCCESS;
     },
     fd_prestat_dir_name: (fd, path, len) => {
-      const entry = fds.get(fd);
-      if (entry === undefined || entry.preopen === undefined) return E.BADF;
+      const entry = fd <= 2 ? undefined : fds.get(fd);
+      if (fd > 2 && entry === undefined) return E.BADF;
+      if (entry === undefined || entry.preopen === undefined) return E.NOTDIR;
       const name = utf8.encode(entry.preopen);
       if (len >>> 0 < name.length) return E.NAMETOOLONG;
       mem.bytes(path, name.length).set(name);
       return E.SUCCESS;
     },
+    // Entries are written one piece at a time, each checked as it is written: a buffer
+    // larger than the listing is never checked past it.
     fd_readdir: (fd, buf, bufLen, cookie, bufused) => {
-      const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
-      const dir = entry.node;
-      if (dir.type !== T.DIRECTORY) return E.NOTDIR;
+      const dir = dirFd(fd);
       // '.' and '..', then the children in name order; the cookie is the next index.
       const sorted = fs.sortedNames(dir);
       const count = sorted.length + 2;
-      const out = mem.bytes(buf, bufLen);
+      const cap = bufLen >>> 0;
       const c = u64(cookie);
       let used = 0;
-      for (let i = c > BigInt(count) ? count : Number(c); i < count && used < out.length; i++) {
+      const header = new Uint8Array(DIRENT.BYTES);
+      const hv = new DataView(header.buffer);
+      for (let i = c > BigInt(count) ? count : Number(c); i < count && used < cap; i++) {
         const name = utf8.encode(i === 0 ? '.' : i === 1 ? '..' : sorted[i - 2]);
         const node = i === 0 ? dir : i === 1 ? dir.parent : fs.child(dir, sorted[i - 2]);
-        const record = new Uint8Array(DIRENT.BYTES + name.length);
-        const rv = new DataView(record.buffer);
-        rv.setBigUint64(DIRENT.NEXT, BigInt(i + 1), true);
-        rv.setBigUint64(DIRENT.INO, BigInt(node.ino), true);
-        rv.setUint32(DIRENT.NAMLEN, name.length, true);
-        rv.setUint8(DIRENT.TYPE, node.type);
-        record.set(name, DIRENT.BYTES);
-        const n = Math.min(record.length, out.length - used);
-        out.set(record.subarray(0, n), used);
-        used += n;
+        hv.setBigUint64(DIRENT.NEXT, BigInt(i + 1), true);
+        hv.setBigUint64(DIRENT.INO, BigInt(node.ino), true);
+        hv.setUint32(DIRENT.NAMLEN, name.length, true);
+        hv.setUint32(DIRENT.TYPE, node.type, true);
+        for (const piece of [header, name]) {
+          const n = Math.min(piece.length, cap - used);
+          if (n > 0) mem.bytes(buf + used, n).set(piece.subarray(0, n));
+          used += n;
+        }
       }
       mem.setU32(bufused, used);
       return E.SUCCESS;
@@ -502,70 +516,110 @@
     path_symlink: () => E.NOTSUP,
     path_link: () => E.NOTSUP,
 
+    // As wasmtime-wasi polls: every subscription is read and checked first (a bad one fails
+    // the whole call), then the ready ones get events, in subscription order. Descriptors
+    // are always ready; clocks are ready once their time has come, and are waited for only
+    // when nothing else is ready.
     poll_oneoff: (inPtr, outPtr, count, neventsPtr) => {
-      if (count >>> 0 === 0) return E.INVAL;
-      const subs = mem.array(inPtr, count, WASI_LIMITS.charge.subscription);
-      const events = mem.array(outPtr, count, WASI_LIMITS.charge.event);
       const n = count >>> 0;
-      // Descriptors here are always ready: their events are written as they are found. A
-      // clock only waits when nothing else is ready; the earliest one is kept.
-      let written = 0;
-      let wait = -1n;
-      let waitUserdata = 0n;
+      if (n === 0) return E.INVAL;
+      const subs = mem.array(inPtr, n, WASI_LIMITS.charge.subscription);
+      const events = mem.array(outPtr, n, WASI_LIMITS.charge.event);
       const start = host.now(CLOCK.MONOTONIC);
+      // Per subscription: how long until it is ready (0n for descriptors).
+      const remaining = [];
+      let anyDescriptor = false;
       for (let i = 0; i < n; i++) {
-        const s = subs + SUB.BYTES * i;
-        const userdata = mem.u64(s + SUB.USERDATA);
+        const s = mem.record(subs + SUB.BYTES * i, SUB.BYTES, SUB.ALIGN);
         const tag = mem.u8(s + SUB.TAG);
         if (tag === EVENT.CLOCK) {
           const id = mem.u32(s + SUB.CLOCK_ID);
+          const flags = mem.u16(s + SUB.CLOCK_FLAGS);
+          if (id > CLOCK.THREAD_CPUTIME_ID || (flags & ~SUBCLOCK.ABSTIME) !== 0) return E.INVAL;
+          if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) return E.INVAL;
           const timeout = mem.u64(s + SUB.CLOCK_TIMEOUT);
-          const absolute = (mem.u16(s + SUB.CLOCK_FLAGS) & SUBCLOCK.ABSTIME) !== 0;
-          if (!isClock(id)) {
-            writeEvent(events + EV.BYTES * written++, userdata, E.INVAL, EVENT.CLOCK, 0n);
-            continue;
-          }
+          const absolute = (flags & SUBCLOCK.ABSTIME) !== 0;
           const base = id === CLOCK.REALTIME ? host.now(CLOCK.REALTIME) : start;
-          const remaining = absolute ? (timeout > base ? timeout - base : 0n) : timeout;
-          if (wait < 0n || remaining < wait) {
-            wait = remaining;
-            waitUserdata = userdata;
-          }
+          remaining.push(absolute ? (timeout > base ? timeout - base : 0n) : timeout);
         } else if (tag === EVENT.FD_READ || tag === EVENT.FD_WRITE) {
-          const fd = mem.u32(s + SUB.FD);
-          writeEvent(events + EV.BYTES * written++, userdata, readiness(fd, tag), tag, available(fd, tag));
+          pollable(mem.u32(s + SUB.FD), tag);
+          remaining.push(0n);
+          anyDescriptor = true;
         } else {
-          writeEvent(events + EV.BYTES * written++, userdata, E.INVAL, tag, 0n);
+          return E.INVAL;
         }
       }
-      if (written === 0 && wait >= 0n) {
-        if (wait > 0n) host.sleep(wait);
-        writeEvent(events, waitUserdata, E.SUCCESS, EVENT.CLOCK, 0n);
-        written = 1;
+      let readyBy = 0n;
+      if (!anyDescriptor) {
+        readyBy = remaining.reduce((a, b) => (b < a ? b : a));
+        if (readyBy > 0n) host.sleep(readyBy);
+      }
+      let written = 0;
+      for (let i = 0; i < n; i++) {
+        if (remaining[i] > readyBy) continue;
+        const s = subs + SUB.BYTES * i;
+        const tag = mem.u8(s + SUB.TAG);
+        let flags = 0;
+        if (tag === EVENT.FD_READ) {
+          const entry = fds.get(mem.u32(s + SUB.FD));
+          if (entry !== undefined && entry.node.size - entry.pos <= 0) flags = EVENTRW.HANGUP;
+        }
+        const at = mem.record(events + EV.BYTES * written++, EV.BYTES, EV.ALIGN);
+        mem.setU64(at + EV.USERDATA, mem.u64(s + SUB.USERDATA));
+        mem.setU16(at + EV.ERROR, E.SUCCESS);
+        mem.setU8(at + EV.TYPE, tag);
+        mem.setU64(at + EV.NBYTES, tag === EVENT.CLOCK ? 0n : 1n);
+        mem.setU16(at + EV.FLAGS, flags);
       }
       mem.setU32(neventsPtr, written);
       return E.SUCCESS;
     },
     proc_exit: (code) => {
       host.exit(code);
-      // Not reached: exit terminates execution.
-      throw new runner.RunnerError('internal', 'proc_exit returned');
+      // The exit's termination lands in this loop, before any guest code runs again.
+      for (;;) {
+        // waiting for the termination
+      }
     },
     proc_raise: () => E.NOSYS,
     sched_yield: () => E.SUCCESS,
   };
 
-  // Each call: a fresh host-call budget, and an errno or a trap for what the guest passed.
-  // Every i32 parameter of preview1 is unsigned (descriptors, pointers, sizes, flags), and
-  // JS sees an i32 as signed: each is read as the guest meant it.
+  // Ends the run here with a trap: `host.trap` requests the termination, which lands at
+  // this loop's first interrupt check, so nothing of the guest runs after it.
+  function trapNow(message) {
+    host.trap(message);
+    for (;;) {
+      // waiting for the termination
+    }
+  }
+
+  // Whether `value` (a raw i32 Number or i64 BigInt argument) is a valid `type`, as
+  // wasmtime-wasi converts it: in range of the type's width, no unknown flag bits, a known case.
+  function validArg(type, value) {
+    const t = wasiAbi.argTypes[type];
+    if (t.bits === 64) return value >= 0n && (value & ~t.mask) === 0n;
+    if (value < 0 || value >= 2 ** t.bits) return false;
+    return t.mask !== undefined ? (value & ~t.mask) === 0 : value <= t.max;
+  }
+
+  // Each call: its typed arguments checked (a trap, as in wasmtime-wasi), a fresh host-call
+  // budget, and an errno or a trap for what the guest passed. Every other i32 parameter of
+  // preview1 is unsigned (descriptors, pointers, sizes), and JS sees an i32 as signed: each
+  // is read as the guest meant it.
   function entry(name, impl) {
+    const typed = wasiAbi.typedArgs[name] ?? [];
     return (...args) => {
+      for (const [i, type] of typed) {
+        // The termination lands before guest code runs again; nothing more happens here.
+        if (!validArg(type, args[i])) trapNow(`${name}: invalid ${type} value ${args[i]}`);
+      }
       mem.startCall(state.hostcallBytes);
       try {
         return impl(...args.map((a) => (typeof a === 'number' ? a >>> 0 : a)));
       } catch (e) {
         if (e instanceof Errno) return e.errno;
-        if (e instanceof GuestFault) host.trap(`${name}: ${e.message}`);
+        if (e instanceof GuestFault) trapNow(`${name}: ${e.message}`);
         throw e;
       }
     };

@@ -1,0 +1,13 @@
+//! The `wasi_calls` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/wasi_calls/`, where
+//! `cargo test -p wasm-runner-fuzz` replays them.
+#![no_main]
+
+use libfuzzer_sys::{fuzz_target, Corpus};
+
+fuzz_target!(|data: &[u8]| -> Corpus {
+    match wasm_runner_fuzz::oracles::wasi_calls(data) {
+        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
+        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
+    }
+});

@@ -1,0 +1,97 @@
+use std::time::Duration;
+
+use wasm_runner::limits::costs::{FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES};
+use wasm_runner::limits::GuestLimits;
+use wasm_runner::{Engine, Preopen, Reference, RunReport, RunRequest, Runner, RunnerLimits};
+use wasm_runner_testkit::compare::comparable;
+
+use super::GUEST_CAUSED;
+use crate::generators::wasi_program;
+use crate::Verdict;
+
+/// Small budgets, so that a guest reaches each of them within a run.
+fn limits() -> GuestLimits {
+    GuestLimits {
+        max_fuel: 50_000_000,
+        max_wall_time: Duration::from_secs(3),
+        max_output_bytes: 64 * 1024,
+        max_fs_bytes: 1 << 20,
+        max_fs_nodes: 64,
+        max_open_fds: 16,
+        max_hostcall_bytes: 1 << 20,
+        ..GuestLimits::default()
+    }
+}
+
+/// What a run may add to the runner heap under `limits()`: every node and descriptor at its
+/// stated cost, the files' bytes (some end up in JS strings and arrays on the way), one
+/// call's host-call budget copied twice, and the young generation's garbage.
+fn heap_model(guest: &GuestLimits) -> u64 {
+    const YOUNG_GARBAGE: u64 = 16 << 20;
+    guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES
+        + guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES
+        + guest.max_fs_bytes
+        + 2 * guest.max_hostcall_bytes
+        + YOUNG_GARBAGE
+}
+
+/// Run-phase heap growth above what the WASI runtime's bootstrap left.
+fn run_heap_growth(report: &RunReport) -> u64 {
+    let base = report.phases.iter().find(|p| p.name == "wasi_runtime").map_or(0, |p| p.used_heap_after_bytes);
+    let peak = report.phases.iter().find(|p| p.name == "run").map_or(0, |p| p.peak_used_heap_bytes);
+    peak.saturating_sub(base) as u64
+}
+
+/// A small tree for the guest's preopen: a file, a directory and a file in it.
+fn tree() -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("f"), b"hello, file\n")?;
+    std::fs::create_dir(dir.path().join("d"))?;
+    std::fs::write(dir.path().join("d/g"), vec![7u8; 3000])?;
+    Ok(dir)
+}
+
+/// Property: a guest calling WASI preview1 with hostile arguments (pointers past memory or
+/// misaligned, huge counts and lengths, bad descriptors and paths, each call repeated up to
+/// a thousand times) never ends the V8 runner or the reference in an outcome the guest
+/// cannot cause (a JS error, an internal error, the heap guard), never grows the runner heap
+/// past the budgets' model, and ends the same way in both engines: the same outcome kind
+/// (a trap where one traps), the same fuel, the same stdout and stderr.
+pub fn wasi_calls(data: &[u8]) -> Verdict {
+    let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
+    let Ok(dir) = tree() else { return Verdict::Skipped("no scratch folder") };
+    let guest = limits();
+    let request = RunRequest {
+        args: vec!["fuzz".into(), "an argument".into()],
+        env: vec!["A=1".into(), "EMPTY=".into()],
+        stdin: b"some input\nover two lines\n".to_vec(),
+        dirs: vec![Preopen { host: dir.path().to_path_buf(), guest: "/d".into() }],
+        invoke: Some("run".into()),
+        ..Default::default()
+    };
+    let engines: [Box<dyn Engine>; 2] = [
+        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
+        Box::new(Reference::new().with_guest_limits(guest.clone())),
+    ];
+    let module: std::sync::Arc<[u8]> = generated.module.into();
+    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), &request));
+    for report in [&v8, &wasmtime] {
+        let kind = report.outcome.kind();
+        assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
+    }
+    let growth = run_heap_growth(&v8);
+    let model = heap_model(&guest);
+    assert!(growth <= model, "the run grew the runner heap by {growth} bytes, past the budgets' {model}");
+    if !comparable(&v8, &wasmtime) {
+        return Verdict::Skipped("an engine ended by its own speed");
+    }
+    // Where a guest's bad pointer traps, where an exit ends it, what it printed and how far
+    // it got agree. (The errno of every call, in `returned`, is compared by the WASI
+    // conformance work; here the engines may still differ on which of two errors a call
+    // reports first.)
+    let kind = |r: &RunReport| r.outcome.kind();
+    assert_eq!(kind(&v8), kind(&wasmtime), "outcomes differ: v8 {:?}, wasmtime {:?}", v8.outcome, wasmtime.outcome);
+    assert_eq!(v8.fuel_used, wasmtime.fuel_used, "fuel differs: {:?} vs {:?}", v8.outcome, wasmtime.outcome);
+    assert!(v8.stdout == wasmtime.stdout && v8.stderr == wasmtime.stderr, "output differs: {:?} vs {:?}", v8, wasmtime);
+    Verdict::Checked
+}
