@@ -16,6 +16,8 @@ const IMPORTS: &str = r#"
   (import "wasi_snapshot_preview1" "path_open"
     (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pwrite" (func $pwrite (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   ;; print(ptr, len): one iovec at 64, nwritten at 72
   (func $print (param i32 i32)
@@ -117,33 +119,59 @@ fn a_host_tree_over_the_fs_budget_is_refused_in_both_engines() {
     assert_eq!(wasmtime.outcome, RunOutcome::Error { error: rejected });
 }
 
-/// Creates new.bin and writes 64 KiB to it; returns the errno.
+/// Creates new.bin and writes 64 KiB to it (`write64k`); returns the errno. `twice`: the
+/// same, then unlinks it, then the same again (the unlinked file's bytes come back to the
+/// budget). `far`: two bytes just below 4 GiB, past the largest file.
 const WRITE_64K: &str = r#"(data (i32.const 300) "new.bin")
-   (func (export "write64k") (result i32)
+   (func $create (result i32)
      (if (call $open (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 7) (i32.const 1)
                      (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 200))
        (then unreachable))
      (i32.store (i32.const 80) (i32.const 0))
      (i32.store (i32.const 84) (i32.const 65536))
-     (call $write (i32.load (i32.const 200)) (i32.const 80) (i32.const 1) (i32.const 88)))"#;
+     (i32.load (i32.const 200)))
+   (func (export "write64k") (result i32)
+     (call $write (call $create) (i32.const 80) (i32.const 1) (i32.const 88)))
+   (func (export "twice") (result i32) (local $e i32)
+     (local.set $e (call $write (call $create) (i32.const 80) (i32.const 1) (i32.const 88)))
+     (if (local.get $e) (then (return (local.get $e))))
+     (local.set $e (call $unlink (i32.const 3) (i32.const 300) (i32.const 7)))
+     (if (local.get $e) (then (return (local.get $e))))
+     (call $write (call $create) (i32.const 80) (i32.const 1) (i32.const 88)))
+   (func (export "far") (result i32)
+     (i32.store (i32.const 84) (i32.const 2))
+     (call $pwrite (call $create) (i32.const 80) (i32.const 1) (i64.const 4294967295) (i32.const 88)))"#;
 
-fn write_64k(fs_budget: u64) -> RunOutcome {
-    let empty = sandbox(&[]);
+/// `export` of WRITE_64K under a file-byte budget, in both engines: the outcome both had.
+fn write_64k(fs_budget: u64, export: &str) -> RunOutcome {
+    let (a, b) = (sandbox(&[]), sandbox(&[]));
     let guest = GuestLimits { max_fs_bytes: fs_budget, ..GuestLimits::default() };
-    Runner::new(RunnerLimits::default())
-        .with_guest_limits(guest)
-        .run(module(WRITE_64K), &request(&empty, Some("write64k")))
-        .outcome
+    let v8 = Runner::new(RunnerLimits::default())
+        .with_guest_limits(guest.clone())
+        .run(module(WRITE_64K), &request(&a, Some(export)));
+    let wasmtime = Reference::new().with_guest_limits(guest).run(module(WRITE_64K), &request(&b, Some(export)));
+    assert_eq!(v8.outcome, wasmtime.outcome, "the engines differ");
+    v8.outcome
 }
 
 #[test]
-fn a_guest_write_past_the_fs_budget_is_enospc() {
-    assert_eq!(write_64k(16 * 1024), RunOutcome::Ok { returned: vec!["51".into()] });
+fn a_guest_write_past_the_fs_budget_is_enospc_in_both_engines() {
+    assert_eq!(write_64k(16 * 1024, "write64k"), RunOutcome::Ok { returned: vec!["51".into()] });
 }
 
 #[test]
-fn a_guest_write_within_the_fs_budget_succeeds() {
-    assert_eq!(write_64k(1 << 20), RunOutcome::Ok { returned: vec!["0".into()] });
+fn a_guest_write_within_the_fs_budget_succeeds_in_both_engines() {
+    assert_eq!(write_64k(64 * 1024, "write64k"), RunOutcome::Ok { returned: vec!["0".into()] });
+}
+
+#[test]
+fn an_unlinked_files_bytes_return_to_the_budget_in_both_engines() {
+    assert_eq!(write_64k(100 * 1024, "twice"), RunOutcome::Ok { returned: vec!["0".into()] });
+}
+
+#[test]
+fn a_write_past_the_largest_file_is_efbig_in_both_engines() {
+    assert_eq!(write_64k(1 << 20, "far"), RunOutcome::Ok { returned: vec!["22".into()] });
 }
 
 /// A guest that sleeps in poll_oneoff for 10 s at a time, forever.

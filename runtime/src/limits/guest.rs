@@ -48,6 +48,9 @@ pub const WASI_MAX_NAME_BYTES: u64 = 255;
 pub const WASI_HOSTCALL_CHARGE_IOVEC: u64 = 8;
 pub const WASI_HOSTCALL_CHARGE_SUBSCRIPTION: u64 = 32;
 pub const WASI_HOSTCALL_CHARGE_EVENT: u64 = 32;
+/// Largest file in the in-memory file system (an ArrayBuffer's practical bound): a write or
+/// a size past it is EFBIG, in both engines.
+pub const WASI_MAX_FILE_BYTES: u64 = 4 * 1024 * MIB;
 /// Most bytes one `random_get` may ask for: wasmtime-wasi's default; more traps.
 pub const WASI_MAX_RANDOM_BYTES: u64 = 64 * MIB;
 

@@ -255,9 +255,13 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "256 MiB",
         env_var: Some("WASM_GUEST_MAX_FS_BYTES"),
         class: LimitClass::Policy,
-        enforced_at: "wasi::image (host trees) and wasi/js/fs.js (guest writes; ENOSPC)",
+        enforced_at: "wasi::image (host trees), wasi/js/fs.js (guest writes; ENOSPC), reference::shims::files",
         heap_cost_per_item: Some("0 (file bytes live in ArrayBuffers, off the V8 heap)"),
-        tested_by: &["a_host_tree_over_the_fs_budget_is_refused_in_both_engines", "a_guest_write_past_the_fs_budget_is_enospc"],
+        tested_by: &[
+            "a_host_tree_over_the_fs_budget_is_refused_in_both_engines",
+            "a_guest_write_past_the_fs_budget_is_enospc_in_both_engines",
+            "an_unlinked_files_bytes_return_to_the_budget_in_both_engines",
+        ],
     },
     LimitEntry {
         name: "guest_fs_nodes",
@@ -265,7 +269,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "65536",
         env_var: Some("WASM_GUEST_MAX_FS_NODES"),
         class: LimitClass::Policy,
-        enforced_at: "wasi::image (host trees) and wasi/js/fs.js (guest mkdir and create; ENOSPC)",
+        enforced_at: "wasi::image (host trees), wasi/js/fs.js (guest mkdir and create; ENOSPC), reference::shims::paths",
         heap_cost_per_item: Some("at most 1024 B (FS_NODE_HEAP_BOUND_BYTES); measured 676 B with 255-byte names"),
         tested_by: &[
             "trees_with_more_entries_than_the_node_budget_are_refused",
@@ -595,6 +599,16 @@ pub static INVENTORY: &[LimitEntry] = &[
         enforced_at: "limits::guest (largest setting of max_functions: V8's limit less two wait helpers per memory)",
         heap_cost_per_item: None,
         tested_by: &["the_largest_count_settings_leave_room_for_the_instrumentation", "guest_limits_env_fallbacks"],
+    },
+    LimitEntry {
+        name: "wasi_file_bytes",
+        constant: "WASI_MAX_FILE_BYTES",
+        default: "4 GiB",
+        env_var: None,
+        class: LimitClass::Invariant,
+        enforced_at: "wasi/js/fs.js (EFBIG); the reference's file wrappers (reference::shims::files)",
+        heap_cost_per_item: Some("0 (file bytes live in ArrayBuffers, off the V8 heap)"),
+        tested_by: &["a_write_past_the_largest_file_is_efbig_in_both_engines"],
     },
 ];
 

@@ -12,7 +12,7 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 use super::classify::{classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
-use super::shims::{self, HasShims, NodeCount, ShimState};
+use super::shims::{self, FsUsage, HasShims, ShimState};
 use super::{compiled, config, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
 use crate::guest::{prepare, PreparedModule};
@@ -143,10 +143,10 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         .memories(guest.max_memories as usize + 1)
         .instances(1)
         .build();
-    let roots = scratch.iter().map(|(dir, _)| dir.path().to_path_buf()).collect();
+    let roots: Vec<&std::path::Path> = scratch.iter().map(|(dir, _)| dir.path()).collect();
     let shims = ShimState::new(
         guest.max_open_fds,
-        NodeCount::new(roots, guest.max_fs_nodes),
+        FsUsage::new(&roots, guest.max_fs_nodes, guest.max_fs_bytes),
         Instant::now() + guest.max_wall_time,
     );
     let mut store = Store::new(&engine, State { wasi, limits, shims });

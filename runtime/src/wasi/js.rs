@@ -4,8 +4,8 @@
 
 use super::preview1;
 use crate::limits::guest::{
-    WASI_HOSTCALL_CHARGE_EVENT, WASI_HOSTCALL_CHARGE_IOVEC, WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_NAME_BYTES,
-    WASI_MAX_RANDOM_BYTES,
+    WASI_HOSTCALL_CHARGE_EVENT, WASI_HOSTCALL_CHARGE_IOVEC, WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_FILE_BYTES,
+    WASI_MAX_NAME_BYTES, WASI_MAX_RANDOM_BYTES,
 };
 
 /// The scripts, in the order they run: name and source.
@@ -14,6 +14,7 @@ pub(crate) fn scripts() -> Vec<(&'static str, String)> {
     let limits = serde_json::json!({
         "maxNameBytes": WASI_MAX_NAME_BYTES,
         "maxRandomBytes": WASI_MAX_RANDOM_BYTES,
+        "maxFileBytes": WASI_MAX_FILE_BYTES,
         "charge": {
             "iovec": WASI_HOSTCALL_CHARGE_IOVEC,
             "subscription": WASI_HOSTCALL_CHARGE_SUBSCRIPTION,

@@ -5,9 +5,16 @@
 //! calling instance, so wasmtime-wasi would find no memory.
 
 /// `wasi!(caller, path_open(a, b, ...))`: the errno wasmtime-wasi answers, or the trap it
-/// raises.
+/// raises; `wasi!(caller, sync fd_tell(...))` for the functions wasmtime-wasi runs
+/// synchronously.
 macro_rules! wasi {
-    ($caller:expr, $func:ident ( $($arg:expr),* $(,)? )) => {{
+    ($caller:expr, sync $func:ident ( $($arg:expr),* $(,)? )) => {
+        $crate::reference::shims::call::wasi!(@call $caller, $func, |call| call, $($arg),*)
+    };
+    ($caller:expr, $func:ident ( $($arg:expr),* $(,)? )) => {
+        $crate::reference::shims::call::wasi!(@call $caller, $func, wasmtime_wasi::runtime::in_tokio, $($arg),*)
+    };
+    (@call $caller:expr, $func:ident, $finish:expr, $($arg:expr),*) => {{
         use wasmtime::AsContextMut as _;
         use wasmtime_wasi::p1::wasi_snapshot_preview1 as p1;
         use p1::WasiSnapshotPreview1 as _;
@@ -19,13 +26,13 @@ macro_rules! wasi {
                 let ctx = $crate::reference::shims::HasShims::wasi(data);
                 ctx.set_hostcall_fuel(fuel);
                 let mut memory = wiggle::GuestMemory::Unshared(bytes);
-                wasmtime_wasi::runtime::in_tokio(p1::$func(ctx, &mut memory, $($arg),*))
+                ($finish)(p1::$func(ctx, &mut memory, $($arg),*))
             }
             Some(wasmtime::Extern::SharedMemory(m)) => {
                 let ctx = $crate::reference::shims::HasShims::wasi(caller.data_mut());
                 ctx.set_hostcall_fuel(fuel);
                 let mut memory = wiggle::GuestMemory::Shared(m.data());
-                wasmtime_wasi::runtime::in_tokio(p1::$func(ctx, &mut memory, $($arg),*))
+                ($finish)(p1::$func(ctx, &mut memory, $($arg),*))
             }
             _ => Err(wasmtime::Error::msg("missing required memory export")),
         }

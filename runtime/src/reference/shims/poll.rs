@@ -1,14 +1,39 @@
 //! The wall-time deadline inside `poll_oneoff`: a sleep there blocks the thread where epoch
 //! interruption cannot reach it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use wasmtime::Caller;
+use wasmtime::{Caller, Linker, Trap};
+
+use super::call::wasi;
+use super::{HasShims, MODULE};
+
+/// Replaces `poll_oneoff`.
+pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        MODULE,
+        "poll_oneoff",
+        |mut caller: Caller<'_, T>, subs: i32, events: i32, count: i32, written: i32| -> wasmtime::Result<i32> {
+            let deadline = caller.data_mut().shims().deadline;
+            if let (Some(deadline), Some(sleep)) = (deadline, pure_sleep(&mut caller, subs, count)) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if sleep > left {
+                    // The guest asks to sleep past its deadline: it sleeps until the
+                    // deadline and is stopped there, as the watchdog stops guest code.
+                    std::thread::sleep(left);
+                    return Err(Trap::Interrupt.into());
+                }
+            }
+            wasi!(&mut caller, poll_oneoff(subs, events, count, written))
+        },
+    )?;
+    Ok(())
+}
 
 /// How long a `poll_oneoff` call waits when it only waits: every subscription a relative
 /// clock (the earliest decides). `None` for anything else, or memory the call cannot read
 /// (wasmtime-wasi itself then answers it).
-pub(super) fn pure_sleep<T>(caller: &mut Caller<'_, T>, subs: i32, count: i32) -> Option<Duration> {
+fn pure_sleep<T>(caller: &mut Caller<'_, T>, subs: i32, count: i32) -> Option<Duration> {
     const SUBSCRIPTION_SIZE: usize = 48;
     const CLOCK_TAG: u8 = 0;
     const ABSTIME: u16 = 1;

@@ -13,8 +13,8 @@ const createFileSystem = (host) => {
   // Longest name of one path component, in UTF-8 bytes (NAME_MAX on Linux, which
   // wasmtime-wasi's host enforces: ENAMETOOLONG past it).
   const MAX_NAME = WASI_LIMITS.maxNameBytes;
-  // One file's bytes: an ArrayBuffer's practical bound.
-  const MAX_FILE = 2 ** 32;
+  // One file's bytes (an ArrayBuffer's practical bound): EFBIG past it, in both engines.
+  const MAX_FILE = WASI_LIMITS.maxFileBytes;
   const SLASH = 0x2f;
   const DOT = 0x2e;
 
@@ -85,22 +85,18 @@ const createFileSystem = (host) => {
     }
     return file.data;
   }
-  // Makes room for `size` bytes, charging growth against the budget.
+  // Grows `file` to `size` bytes (more than it has), charging the growth against the
+  // budget: files are charged what they hold, as the reference charges them. Their buffers
+  // grow by doubling, so what they take off the heap is at most twice the budget.
   function reserve(file, size) {
     const data = loaded(file);
-    if (size <= data.length) return true;
-    if (size > MAX_FILE) return false;
-    const capacity = Math.min(MAX_FILE, Math.max(size, data.length * 2, 64));
-    if (!charge(capacity - data.length)) {
-      if (!charge(size - data.length)) return false;
-      const exact = new Uint8Array(size);
-      exact.set(data.subarray(0, file.size));
-      file.data = exact;
-      return true;
+    if (size <= file.size) return true;
+    if (size > MAX_FILE || !charge(size - file.size)) return false;
+    if (size > data.length) {
+      const grown = new Uint8Array(Math.min(MAX_FILE, Math.max(size, data.length * 2, 64)));
+      grown.set(data.subarray(0, file.size));
+      file.data = grown;
     }
-    const grown = new Uint8Array(capacity);
-    grown.set(data.subarray(0, file.size));
-    file.data = grown;
     return true;
   }
   function setSize(file, size) {
@@ -109,15 +105,17 @@ const createFileSystem = (host) => {
       file.data.fill(0, file.size, size);
     } else {
       loaded(file);
+      release(file.size - size);
     }
     file.size = size;
     file.mtime = now();
     return E.SUCCESS;
   }
-  // A node leaves the tree: its count and its bytes go back to the budgets.
+  // A node leaves the tree: its count and its bytes go back to the budgets. (A file still
+  // open keeps its bytes, and is charged again for what it grows.)
   function freeNode(node) {
     nodes.used = Math.max(0, nodes.used - 1);
-    if (node.type === T.REGULAR_FILE && node.image < 0) release(node.data.length);
+    if (node.type === T.REGULAR_FILE) release(node.size);
   }
 
   // Loads the host's image under budgets of `byteLimit` file bytes and `nodeLimit` files and

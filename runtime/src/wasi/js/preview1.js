@@ -525,39 +525,43 @@
       if (n === 0) return E.INVAL;
       const subs = mem.array(inPtr, n, WASI_LIMITS.charge.subscription);
       const events = mem.array(outPtr, n, WASI_LIMITS.charge.event);
-      const start = host.now(CLOCK.MONOTONIC);
-      // Per subscription: how long until it is ready (0n for descriptors).
-      const remaining = [];
-      let anyDescriptor = false;
-      for (let i = 0; i < n; i++) {
-        const s = mem.record(subs + SUB.BYTES * i, SUB.BYTES, SUB.ALIGN);
+      // Both passes measure clocks from the same instants, and keep nothing per
+      // subscription: a million of them cost the heap nothing.
+      const starts = [host.now(CLOCK.REALTIME), host.now(CLOCK.MONOTONIC)];
+      // How long until subscription `s` is ready (0n for a descriptor); an Errno for one
+      // that fails the call.
+      const remaining = (s) => {
         const tag = mem.u8(s + SUB.TAG);
         if (tag === EVENT.CLOCK) {
           const id = mem.u32(s + SUB.CLOCK_ID);
           const flags = mem.u16(s + SUB.CLOCK_FLAGS);
-          if (id > CLOCK.THREAD_CPUTIME_ID || (flags & ~SUBCLOCK.ABSTIME) !== 0) return E.INVAL;
-          if (id !== CLOCK.REALTIME && id !== CLOCK.MONOTONIC) return E.INVAL;
+          if (id > CLOCK.THREAD_CPUTIME_ID || (flags & ~SUBCLOCK.ABSTIME) !== 0) throw new Errno(E.INVAL);
+          if (!isClock(id)) throw new Errno(E.INVAL);
           const timeout = mem.u64(s + SUB.CLOCK_TIMEOUT);
-          const absolute = (flags & SUBCLOCK.ABSTIME) !== 0;
-          const base = id === CLOCK.REALTIME ? host.now(CLOCK.REALTIME) : start;
-          remaining.push(absolute ? (timeout > base ? timeout - base : 0n) : timeout);
-        } else if (tag === EVENT.FD_READ || tag === EVENT.FD_WRITE) {
-          pollable(mem.u32(s + SUB.FD), tag);
-          remaining.push(0n);
-          anyDescriptor = true;
-        } else {
-          return E.INVAL;
+          const base = starts[id];
+          if ((flags & SUBCLOCK.ABSTIME) === 0) return timeout;
+          return timeout > base ? timeout - base : 0n;
         }
+        if (tag === EVENT.FD_READ || tag === EVENT.FD_WRITE) {
+          pollable(mem.u32(s + SUB.FD), tag);
+          return 0n;
+        }
+        throw new Errno(E.INVAL);
+      };
+      let anyDescriptor = false;
+      let readyBy = -1n;
+      for (let i = 0; i < n; i++) {
+        const s = mem.record(subs + SUB.BYTES * i, SUB.BYTES, SUB.ALIGN);
+        const left = remaining(s);
+        if (mem.u8(s + SUB.TAG) !== EVENT.CLOCK) anyDescriptor = true;
+        if (readyBy < 0n || left < readyBy) readyBy = left;
       }
-      let readyBy = 0n;
-      if (!anyDescriptor) {
-        readyBy = remaining.reduce((a, b) => (b < a ? b : a));
-        if (readyBy > 0n) host.sleep(readyBy);
-      }
+      if (anyDescriptor) readyBy = 0n;
+      else if (readyBy > 0n) host.sleep(readyBy);
       let written = 0;
       for (let i = 0; i < n; i++) {
-        if (remaining[i] > readyBy) continue;
         const s = subs + SUB.BYTES * i;
+        if (remaining(s) > readyBy) continue;
         const tag = mem.u8(s + SUB.TAG);
         let flags = 0;
         if (tag === EVENT.FD_READ) {
