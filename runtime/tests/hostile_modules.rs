@@ -2,6 +2,7 @@
 //! limits each is refused by the guest checks, before V8 sees it, and never reaches the
 //! runner's heap guard.
 
+use wasm_runner::limits::costs::run_phase_heap_bound;
 use wasm_runner::{GuestLimits, Runner, RunnerError, RunnerLimits};
 use wasm_runner_testkit::fixtures::wasm;
 use wasm_runner_testkit::synth::{build, SynthSpec};
@@ -103,7 +104,7 @@ fn oversized_module_is_refused_before_parsing() {
 }
 
 #[test]
-fn the_largest_module_within_defaults_stays_far_below_the_runner_cap() {
+fn the_largest_module_within_defaults_and_its_run_stay_within_a_quarter_of_the_runner_cap() {
     // Everything at the default budgets at once (tables full of one function's refs,
     // the most exports of distinct functions wasmparser takes, and globals).
     let d = GuestLimits::default();
@@ -119,9 +120,13 @@ fn the_largest_module_within_defaults_stays_far_below_the_runner_cap() {
         data_bytes: 0,
     };
     let report = Runner::new(RunnerLimits::default()).warmup(build(&spec)).expect("within defaults: warms up");
-    let peak = report.peak_used_heap_bytes();
-    eprintln!("worst default module: peak runner heap {:.1} MiB", peak as f64 / 1048576.0);
-    assert!(peak < 2048 * 1024 * 1024 / 2, "well below the 2048 MiB runner cap: {peak}");
+    let peak = report.peak_used_heap_bytes() as u64;
+    // What a run can add on top, at every default budget (docs/guarantees.md).
+    let run = run_phase_heap_bound(&d);
+    let mib = |b: u64| b as f64 / 1048576.0;
+    eprintln!("worst default module: warmup peak {:.1} MiB, run phase at most {:.1} MiB more", mib(peak), mib(run));
+    let quarter = RunnerLimits::default().heap_limit_bytes as u64 / 4;
+    assert!(peak + run <= quarter, "warmup {peak} + run {run} bytes past a quarter of the runner cap ({quarter})");
 }
 
 #[test]
@@ -205,4 +210,18 @@ fn exports_at_the_default_budget_warm_up_with_the_instrumentations_own() {
     let max = GuestLimits::default().max_exports as u32;
     let module = build(&SynthSpec { functions: 10, body_bytes: 4, exported_functions: max, ..Default::default() });
     Runner::new(RunnerLimits::default()).warmup(module).expect("a module at the export budget warms up");
+}
+
+#[test]
+fn a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused() {
+    // 1 MB of `br_if` segments grows about six-fold: over a 4 MB budget.
+    let body = "(br_if 0 (i32.const 0))".repeat(250_000);
+    let module = wasm(&format!(r#"(module (func (export "f") (block {body})))"#));
+    let guest = GuestLimits { max_instrumented_bytes: 4 << 20, ..GuestLimits::default() };
+    let failure = Runner::new(RunnerLimits::default()).with_guest_limits(guest).warmup(module).expect_err("refused");
+    assert!(
+        matches!(&failure.error, RunnerError::GuestLimitRejected { limit, allowed, .. } if limit == "max_instrumented_bytes" && *allowed == 4 << 20),
+        "{:?}",
+        failure.error
+    );
 }

@@ -4,6 +4,7 @@
 //! from corpus/real/cache, scenarios with stated pass rules, reports in `reports/<run-id>/`.
 
 mod bench_table;
+mod check_cost;
 mod machine;
 mod profile;
 mod progress;
@@ -47,6 +48,8 @@ enum Command {
     Compare(CompareArgs),
     /// Turn criterion's results (cargo bench -p wasm-runner) into a Markdown table under reports/.
     BenchTable(bench_table::BenchTableArgs),
+    /// What the guest checks cost per byte for each kind of body that costs them most.
+    CheckCost(check_cost::CheckCostArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth(args),
         Command::Compare(args) => compare(args),
         Command::BenchTable(args) => bench_table::main(args),
+        Command::CheckCost(args) => check_cost::main(args),
     }
 }
 

@@ -11,7 +11,7 @@ pub struct Generated {
 /// A stored corpus entry as it is when it is still a valid module; a mutated one (the
 /// fuzzer changes stored entries too) is regenerated from the input it carries; anything
 /// else is fresh fuzz input for `generate`.
-pub(crate) fn from_corpus_or(data: &[u8], generate: impl Fn(&[u8]) -> Result<Vec<u8>>) -> Result<Generated> {
+fn from_corpus_or(data: &[u8], generate: impl Fn(&[u8]) -> Result<Vec<u8>>) -> Result<Generated> {
     match stored_input(data) {
         Some(_)
             if wasmparser::Validator::new_with_features(wasm_runner::internals::wasm_features())

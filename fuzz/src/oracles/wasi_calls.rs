@@ -1,12 +1,12 @@
 use std::time::Duration;
 
-use wasm_runner::limits::costs::{FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES};
+use wasm_runner::limits::costs::run_phase_heap_bound;
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Engine, Preopen, Reference, RunReport, RunRequest, Runner, RunnerLimits};
 use wasm_runner_testkit::compare::comparable;
 
 use super::GUEST_CAUSED;
-use crate::generators::wasi_program;
+use crate::generators::{first_export, wasi_program};
 use crate::Verdict;
 
 /// Small budgets, so that a guest reaches each of them within a run.
@@ -23,16 +23,11 @@ fn limits() -> GuestLimits {
     }
 }
 
-/// What a run may add to the runner heap under `limits()`: every node and descriptor at its
-/// stated cost, the files' bytes (some end up in JS strings and arrays on the way), one
-/// call's host-call budget copied twice, and the young generation's garbage.
+/// What a run may add to the runner heap under `limits()`: the run-phase bound of the
+/// budgets, and, to be safe, the files' bytes and two host-call budgets (none of which the
+/// runtime keeps on the heap).
 fn heap_model(guest: &GuestLimits) -> u64 {
-    const YOUNG_GARBAGE: u64 = 16 << 20;
-    guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES
-        + guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES
-        + guest.max_fs_bytes
-        + 2 * guest.max_hostcall_bytes
-        + YOUNG_GARBAGE
+    run_phase_heap_bound(guest) + guest.max_fs_bytes + 2 * guest.max_hostcall_bytes
 }
 
 /// Run-phase heap growth above what the WASI runtime's bootstrap left.
@@ -59,6 +54,8 @@ fn tree() -> std::io::Result<tempfile::TempDir> {
 /// (a trap where one traps), the same fuel, the same stdout and stderr.
 pub fn wasi_calls(data: &[u8]) -> Verdict {
     let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
+    // `run`, or whatever function a mutated corpus entry exports first.
+    let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let Ok(dir) = tree() else { return Verdict::Skipped("no scratch folder") };
     let guest = limits();
     let request = RunRequest {
@@ -66,7 +63,7 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         env: vec!["A=1".into(), "EMPTY=".into()],
         stdin: b"some input\nover two lines\n".to_vec(),
         dirs: vec![Preopen { host: dir.path().to_path_buf(), guest: "/d".into() }],
-        invoke: Some("run".into()),
+        invoke: Some(entry),
         ..Default::default()
     };
     let engines: [Box<dyn Engine>; 2] = [

@@ -84,6 +84,11 @@ impl RewrittenBodies {
         RewrittenBodies { bytes: Vec::with_capacity(bytes.saturating_mul(2)), ends: Vec::with_capacity(count) }
     }
 
+    /// Bytes of rewritten bodies held.
+    pub(crate) fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts.zip(self.ends.iter().copied()).map(|(start, end)| &self.bytes[start..end])

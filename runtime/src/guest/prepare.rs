@@ -58,7 +58,7 @@ pub(crate) fn prepare_cancellable(
     // later checks refuse wasted that work, bounded by the module size limit.
     let (facts, rewritten) = match instrumentation {
         Instrumentation::On => {
-            let (facts, rewritten) = inspect_and_rewrite(bytes, cancel)?;
+            let (facts, rewritten) = inspect_and_rewrite(bytes, limits.max_instrumented_bytes, cancel)?;
             (facts, Some(rewritten))
         }
         Instrumentation::Off => (inspect_cancellable(bytes, cancel)?, None),
@@ -72,21 +72,21 @@ pub(crate) fn prepare_cancellable(
         }
         None => bytes.into(),
     };
-    check_instrumented_size(bytes.len() as u64)?;
+    check_instrumented_size(bytes.len() as u64, limits.max_instrumented_bytes)?;
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
     let stubbed = stubbed_imports(&facts.imports, provided);
     Ok(PreparedModule { facts, bytes, fuel_limit, stubbed })
 }
 
-/// The instrumented module must stay within what V8 compiles (the instrumentation adds
-/// charges to every body, so a module under the limit can grow past it).
-fn check_instrumented_size(bytes: u64) -> Result<(), RunnerError> {
-    if bytes > V8_MAX_MODULE_BYTES {
-        return Err(RunnerError::GuestLimitRejected {
-            limit: "v8_max_module_bytes".into(),
-            requested: bytes,
-            allowed: V8_MAX_MODULE_BYTES,
-        });
+/// The instrumented module is what the engines hold (V8 a copy, compiled code beside it):
+/// its size is the measured driver of process memory, so it has a budget of its own, at most
+/// what V8 compiles (the instrumentation adds charges to every body, so a module under the
+/// module limit can grow past either).
+fn check_instrumented_size(bytes: u64, budget: u64) -> Result<(), RunnerError> {
+    let allowed = budget.min(V8_MAX_MODULE_BYTES);
+    if bytes > allowed {
+        let limit = if budget <= V8_MAX_MODULE_BYTES { "max_instrumented_bytes" } else { "v8_max_module_bytes" };
+        return Err(RunnerError::GuestLimitRejected { limit: limit.into(), requested: bytes, allowed });
     }
     Ok(())
 }
@@ -97,10 +97,20 @@ mod tests {
 
     #[test]
     fn an_instrumented_module_over_v8s_size_limit_is_refused() {
-        assert!(check_instrumented_size(V8_MAX_MODULE_BYTES).is_ok());
+        let unbounded = u64::MAX;
+        assert!(check_instrumented_size(V8_MAX_MODULE_BYTES, unbounded).is_ok());
         assert!(matches!(
-            check_instrumented_size(V8_MAX_MODULE_BYTES + 1),
+            check_instrumented_size(V8_MAX_MODULE_BYTES + 1, unbounded),
             Err(RunnerError::GuestLimitRejected { limit, .. }) if limit == "v8_max_module_bytes"
+        ));
+    }
+
+    #[test]
+    fn an_instrumented_module_over_its_budget_is_refused() {
+        assert!(check_instrumented_size(1000, 1000).is_ok());
+        assert!(matches!(
+            check_instrumented_size(1001, 1000),
+            Err(RunnerError::GuestLimitRejected { limit, requested: 1001, allowed: 1000 }) if limit == "max_instrumented_bytes"
         ));
     }
 }

@@ -55,7 +55,7 @@ fn chains_heap(ty: &wasmparser::ValType) -> bool {
 
 /// Validates `bytes` (with `wasm_features`) and counts what the module declares.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
-    inspect_with(bytes, false, &Cancel::default()).map(|(facts, _)| facts)
+    inspect_with(bytes, None, &Cancel::default()).map(|(facts, _)| facts)
 }
 
 /// `inspect`, rewriting each function body for the instrumentation while it is validated:
@@ -63,18 +63,20 @@ pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
 /// Stops early, as `Cancelled`, once `cancel` is set.
 pub(crate) fn inspect_and_rewrite(
     bytes: &[u8],
+    instrumented_budget: u64,
     cancel: &Cancel,
 ) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
-    inspect_with(bytes, true, cancel)
+    inspect_with(bytes, Some(instrumented_budget), cancel)
 }
 
 pub(crate) fn inspect_cancellable(bytes: &[u8], cancel: &Cancel) -> Result<ModuleFacts, RunnerError> {
-    inspect_with(bytes, false, cancel).map(|(facts, _)| facts)
+    inspect_with(bytes, None, cancel).map(|(facts, _)| facts)
 }
 
+/// `rewrite`: the bodies are rewritten, within this many bytes of instrumented code.
 fn inspect_with(
     bytes: &[u8],
-    rewrite: bool,
+    rewrite: Option<u64>,
     cancel: &Cancel,
 ) -> Result<(ModuleFacts, Vec<RewrittenBodies>), RunnerError> {
     if bytes.is_empty() {
@@ -227,8 +229,9 @@ fn inspect_with(
     }
     facts.types = func_params.len() as u32;
     // Every section a body can refer to precedes the code, so the counts are final here.
-    let rewriter = rewrite.then(|| BodyRewriter::for_module(&facts));
-    let (counts, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|r| (r, bytes)), cancel)?;
+    let rewriter = rewrite.map(|budget| (BodyRewriter::for_module(&facts), budget));
+    let (counts, rewritten) =
+        validate_bodies(bodies, rewriter.as_ref().map(|(r, budget)| (r, bytes, *budget)), cancel)?;
     facts.tail_calls = counts.tail_calls;
     facts.atomic_waits = counts.atomic_waits;
     Ok((facts, rewritten))
@@ -236,8 +239,9 @@ fn inspect_with(
 
 type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
 
-/// The instrumentation's body rewriter and the module's bytes, when bodies are rewritten.
-type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8])>;
+/// The instrumentation's body rewriter, the module's bytes and the budget of instrumented
+/// code, when bodies are rewritten.
+type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8], u64)>;
 
 /// Validates every function body, on as many threads as there are cores, counts tail
 /// calls, and with `rewrite` rewrites each body in the same pass (chunks in body order).
@@ -317,7 +321,8 @@ fn validate_chunk(
         func.read_locals(&mut reader)?;
         reader.set_features(wasm_features());
         let mut ops = wasmparser::OperatorsReader::new(reader);
-        let mut state = rewrite.map(|(rw, module)| rw.begin(module, locals_start..ops.original_position(), &mut out));
+        let mut state =
+            rewrite.map(|(rw, module, _)| rw.begin(module, locals_start..ops.original_position(), &mut out));
         let mut until_check = CHECK_EVERY_OPS;
         while !ops.eof() {
             let offset = ops.original_position();
@@ -331,7 +336,7 @@ fn validate_chunk(
                 _ => {}
             }
             func.op(offset, &op)?;
-            if let (Some((rw, module)), Some(state)) = (rewrite, state.as_mut()) {
+            if let (Some((rw, module, _)), Some(state)) = (rewrite, state.as_mut()) {
                 rw.op(module, state, &op, (offset, ops.original_position()), &mut out);
             }
             until_check -= 1;
@@ -343,10 +348,15 @@ fn validate_chunk(
             }
         }
         ops.finish()?;
-        if let (Some((rw, module)), Some(state)) = (rewrite, state) {
+        if let (Some((rw, module, budget)), Some(state)) = (rewrite, state) {
             let size = rw.finish(module, state, ops.original_position(), &mut out);
             if size > V8_MAX_FUNCTION_BODY_BYTES {
                 return Err(BodyError::OverLimit("v8_max_function_body_bytes", size, V8_MAX_FUNCTION_BODY_BYTES));
+            }
+            // Each chunk stops at the whole budget: what the rewriting holds before the
+            // module is refused is at most the budget per core.
+            if out.len() > budget {
+                return Err(BodyError::OverLimit("max_instrumented_bytes", out.len(), budget));
             }
         }
         allocations = func.into_allocations();

@@ -10,3 +10,16 @@ pub const FS_NODE_HEAP_BOUND_BYTES: u64 = 1024;
 pub const OPEN_FD_HEAP_BOUND_BYTES: u64 = 512;
 /// One byte of argv or environ held as JS strings while the guest reads them.
 pub const ARGS_HEAP_BOUND_PER_BYTE: u64 = 4;
+/// What a run's short-lived garbage may add to a phase's peak (V8's young generation, as
+/// measured: a run of a million empty iovecs peaks 1.6 MiB above its start).
+pub const YOUNG_GARBAGE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most a guest can make the runner heap hold in the run phase under `guest`: every
+/// budget of things the WASI runtime keeps, at its stated cost, and the young generation.
+/// (Arrays a call reads, paths, polls and file bytes cost the heap nothing per item.)
+pub fn run_phase_heap_bound(guest: &super::GuestLimits) -> u64 {
+    guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES
+        + guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES
+        + guest.max_args_bytes * ARGS_HEAP_BOUND_PER_BYTE
+        + YOUNG_GARBAGE_BYTES
+}

@@ -34,6 +34,9 @@ pub const DEFAULT_GUEST_MAX_OPEN_FDS: u64 = 1024;
 pub const DEFAULT_GUEST_MAX_HOSTCALL_BYTES: u64 = 128 * MIB;
 /// The guest's stdin, held by the host for the run.
 pub const DEFAULT_GUEST_MAX_STDIN_BYTES: u64 = 256 * MIB;
+/// The instrumented module: what the engines hold and compile, the measured driver of
+/// process memory in the guest checks and compile (docs/guarantees.md).
+pub const DEFAULT_GUEST_MAX_INSTRUMENTED_BYTES: u64 = 512 * MIB;
 /// argv and environ together, as NUL-terminated strings (Linux's ARG_MAX).
 pub const DEFAULT_GUEST_MAX_ARGS_BYTES: u64 = 2 * MIB;
 
@@ -127,6 +130,7 @@ pub const GUEST_MAX_OPEN_FDS_ENV: &str = "WASM_GUEST_MAX_OPEN_FDS";
 pub const GUEST_MAX_HOSTCALL_BYTES_ENV: &str = "WASM_GUEST_MAX_HOSTCALL_BYTES";
 pub const GUEST_MAX_STDIN_BYTES_ENV: &str = "WASM_GUEST_MAX_STDIN_BYTES";
 pub const GUEST_MAX_ARGS_BYTES_ENV: &str = "WASM_GUEST_MAX_ARGS_BYTES";
+pub const GUEST_MAX_INSTRUMENTED_BYTES_ENV: &str = "WASM_GUEST_MAX_INSTRUMENTED_BYTES";
 
 /// Every guest limit. Counts are totals over the whole module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,6 +165,8 @@ pub struct GuestLimits {
     pub max_stdin_bytes: u64,
     /// The request's argv and environ, as NUL-terminated strings.
     pub max_args_bytes: u64,
+    /// The module after instrumentation.
+    pub max_instrumented_bytes: u64,
 }
 
 impl Default for GuestLimits {
@@ -185,6 +191,7 @@ impl Default for GuestLimits {
             max_hostcall_bytes: DEFAULT_GUEST_MAX_HOSTCALL_BYTES,
             max_stdin_bytes: DEFAULT_GUEST_MAX_STDIN_BYTES,
             max_args_bytes: DEFAULT_GUEST_MAX_ARGS_BYTES,
+            max_instrumented_bytes: DEFAULT_GUEST_MAX_INSTRUMENTED_BYTES,
         }
     }
 }
@@ -219,6 +226,12 @@ impl GuestLimits {
             max_hostcall_bytes: read_positive(GUEST_MAX_HOSTCALL_BYTES_ENV, d.max_hostcall_bytes, 4 * 1024 * MIB).0,
             max_stdin_bytes: read_positive(GUEST_MAX_STDIN_BYTES_ENV, d.max_stdin_bytes, 4 * 1024 * MIB).0,
             max_args_bytes: read_positive(GUEST_MAX_ARGS_BYTES_ENV, d.max_args_bytes, 256 * MIB).0,
+            max_instrumented_bytes: read_positive(
+                GUEST_MAX_INSTRUMENTED_BYTES_ENV,
+                d.max_instrumented_bytes,
+                V8_MAX_MODULE_BYTES,
+            )
+            .0,
         }
     }
 

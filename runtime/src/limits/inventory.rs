@@ -610,6 +610,16 @@ pub static INVENTORY: &[LimitEntry] = &[
         heap_cost_per_item: Some("0 (file bytes live in ArrayBuffers, off the V8 heap)"),
         tested_by: &["a_write_past_the_largest_file_is_efbig_in_both_engines"],
     },
+    LimitEntry {
+        name: "guest_instrumented_bytes",
+        constant: "DEFAULT_GUEST_MAX_INSTRUMENTED_BYTES",
+        default: "512 MiB",
+        env_var: Some("WASM_GUEST_MAX_INSTRUMENTED_BYTES"),
+        class: LimitClass::Policy,
+        enforced_at: "guest::validate (each chunk of rewritten bodies stops at it) and guest::prepare (the whole module)",
+        heap_cost_per_item: Some("0 on the heap; peak RSS about 2.6 times the instrumented bytes (check-cost)"),
+        tested_by: &["an_instrumented_module_over_its_budget_is_refused", "a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused"],
+    },
 ];
 
 /// The inventory as docs/limits.md (`wasm-runner limits --markdown`).

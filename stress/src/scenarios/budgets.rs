@@ -1,7 +1,7 @@
 //! The run-phase budgets at their defaults: a guest pushing each one as far as it goes, with
 //! the runner heap it grew, the process's RSS and the time it took recorded.
 
-use wasm_runner::limits::costs::{FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES};
+use wasm_runner::limits::costs::{FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES, YOUNG_GARBAGE_BYTES};
 use wasm_runner::{GuestLimits, Preopen, RunReport, RunRequest, Runner, RunnerLimits};
 use wasm_runner_testkit::hostile::{module, poll_many, MANY_IOVECS, MKDIR_FOREVER, OPEN_FOREVER};
 
@@ -20,8 +20,6 @@ struct Case {
 }
 
 const MIB: u64 = 1024 * 1024;
-/// What a run's short-lived garbage may add to its peak heap: V8's young generation.
-const YOUNG_GARBAGE: u64 = 16 * MIB;
 
 /// Run-phase heap growth above what bootstrap left.
 fn heap_growth(report: &RunReport) -> u64 {
@@ -48,14 +46,14 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             ),
             export: "open_many",
             expected: "33",
-            heap_bound: guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES + YOUNG_GARBAGE,
+            heap_bound: guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES + YOUNG_GARBAGE_BYTES,
         },
         Case {
             name: "directories until the node budget",
             module: module(1, MKDIR_FOREVER),
             export: "mkdirs",
             expected: "51",
-            heap_bound: guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES + YOUNG_GARBAGE,
+            heap_bound: guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES + YOUNG_GARBAGE_BYTES,
         },
         Case {
             name: "16M iovecs in one write",
