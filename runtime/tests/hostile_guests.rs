@@ -8,7 +8,9 @@ use std::time::Duration;
 use wasm_runner::limits::costs::{ARGS_HEAP_BOUND_PER_BYTE, FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES};
 use wasm_runner::{GuestLimits, Reference, RunOutcome, RunReport, RunRequest, Runner, RunnerError, RunnerLimits};
 use wasm_runner_testkit::fixtures::wasm;
-use wasm_runner_testkit::hostile::{mkdir_named, module, poll_many, MANY_IOVECS, MKDIR_FOREVER, OPEN_FOREVER};
+use wasm_runner_testkit::hostile::{
+    args_of, mkdir_named, mkdir_path, module, poll_many, MANY_IOVECS, MKDIR_FOREVER, OPEN_FOREVER, READ_ARGS,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -119,23 +121,12 @@ fn peak_heap(report: &RunReport) -> u64 {
     report.phases.iter().map(|p| p.peak_used_heap_bytes as u64).max().unwrap_or(0)
 }
 
-/// Reads its arguments into memory (args_sizes_get, then args_get) and returns the errno.
-const READ_ARGS: &str = r#"
-  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
-  (memory (export "memory") 64)
-  (func (export "read") (result i32)
-    (drop (call $sizes (i32.const 0) (i32.const 4)))
-    (call $args (i32.const 16) (i32.const 65536)))"#;
-
 #[test]
 fn arguments_at_their_limit_stay_within_their_heap_bound() {
     // 2 MiB of argv (the default limit): 2048 strings of 1023 UTF-8 bytes, each 'é'
     // (two bytes, one UTF-16 unit) and an 'x': the strings V8 holds are two-byte.
     let m = wasm(&format!("(module {READ_ARGS})"));
-    let arg = format!("{}x", "é".repeat(511));
-    let args: Vec<String> = (0..2048).map(|_| arg.clone()).collect();
-    assert_eq!(args.iter().map(|a| a.len() as u64 + 1).sum::<u64>(), GuestLimits::default().max_args_bytes);
+    let args = args_of(GuestLimits::default().max_args_bytes);
     let bare = runner(&GuestLimits::default()).run(m.clone(), &invoke("read"));
     let full = runner(&GuestLimits::default()).run(m, &RunRequest { args, ..invoke("read") });
     assert_eq!((returned(&bare), returned(&full)), (vec!["0".to_string()], vec!["0".to_string()]));
@@ -332,24 +323,6 @@ fn a_guest_sleeping_past_its_deadline_is_stopped_at_it_in_both_engines() {
         // Ended by the deadline, not by the sleep running out.
         assert!(report.total_ms < 20_000.0, "{} slept {} ms", report.engine, report.total_ms);
     }
-}
-
-/// mkdir of a path written at 100: `len` bytes of `unit` repeated, then "x".
-fn mkdir_path(unit: &str, len: u32) -> Vec<u8> {
-    let [a, b] = unit.as_bytes() else { panic!("a two-byte unit") };
-    module(
-        (len + 200).div_ceil(65536),
-        &format!(
-            r#"(func (export "mkdir") (result i32) (local $i i32)
-                 (loop $l
-                   (i32.store8 (i32.add (i32.const 100) (local.get $i)) (i32.const {a}))
-                   (i32.store8 (i32.add (i32.const 101) (local.get $i)) (i32.const {b}))
-                   (local.set $i (i32.add (local.get $i) (i32.const 2)))
-                   (br_if $l (i32.lt_u (local.get $i) (i32.const {len}))))
-                 (i32.store8 (i32.add (i32.const 100) (local.get $i)) (i32.const 120))
-                 (call $mkdir (i32.const 3) (i32.const 100) (i32.add (local.get $i) (i32.const 1))))"#
-        ),
-    )
 }
 
 #[test]

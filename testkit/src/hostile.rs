@@ -98,3 +98,38 @@ pub fn mkdir_named(len: u32) -> String {
              (call $mkdir (i32.const 3) (i32.const 100) (i32.const {len})))"#
     )
 }
+
+/// mkdir of a path written at 100: `len` bytes of `unit` repeated, then "x".
+pub fn mkdir_path(unit: &str, len: u32) -> Vec<u8> {
+    let [a, b] = unit.as_bytes() else { panic!("a two-byte unit") };
+    module(
+        (len + 200).div_ceil(65536),
+        &format!(
+            r#"(func (export "mkdir") (result i32) (local $i i32)
+                 (loop $l
+                   (i32.store8 (i32.add (i32.const 100) (local.get $i)) (i32.const {a}))
+                   (i32.store8 (i32.add (i32.const 101) (local.get $i)) (i32.const {b}))
+                   (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                   (br_if $l (i32.lt_u (local.get $i) (i32.const {len}))))
+                 (i32.store8 (i32.add (i32.const 100) (local.get $i)) (i32.const 120))
+                 (call $mkdir (i32.const 3) (i32.const 100) (i32.add (local.get $i) (i32.const 1))))"#
+        ),
+    )
+}
+
+/// Reads its arguments into memory (args_sizes_get, then args_get) and returns the errno.
+pub const READ_ARGS: &str = r#"
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
+  (memory (export "memory") 64)
+  (func (export "read") (result i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (call $args (i32.const 16) (i32.const 65536)))"#;
+
+/// Arguments of `bytes` bytes in all, counting terminators: strings of 1023 UTF-8 bytes
+/// (each 'é' two bytes but one UTF-16 unit, and an 'x'), so that V8 holds them as two-byte
+/// strings, the costlier kind.
+pub fn args_of(bytes: u64) -> Vec<String> {
+    let arg = format!("{}x", "é".repeat(511));
+    (0..bytes / 1024).map(|_| arg.clone()).collect()
+}

@@ -1,9 +1,14 @@
 //! The run-phase budgets at their defaults: a guest pushing each one as far as it goes, with
 //! the runner heap it grew, the process's RSS and the time it took recorded.
 
-use wasm_runner::limits::costs::{FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES, YOUNG_GARBAGE_BYTES};
+use wasm_runner::limits::costs::{
+    ARGS_HEAP_BOUND_PER_BYTE, FS_NODE_HEAP_BOUND_BYTES, OPEN_FD_HEAP_BOUND_BYTES, YOUNG_GARBAGE_BYTES,
+};
 use wasm_runner::{GuestLimits, Preopen, RunReport, RunRequest, Runner, RunnerLimits};
-use wasm_runner_testkit::hostile::{module, poll_many, MANY_IOVECS, MKDIR_FOREVER, OPEN_FOREVER};
+use wasm_runner_testkit::fixtures::wasm;
+use wasm_runner_testkit::hostile::{
+    args_of, mkdir_path, module, poll_many, MANY_IOVECS, MKDIR_FOREVER, OPEN_FOREVER, READ_ARGS,
+};
 
 use super::{mib, Ctx};
 use crate::progress::Progress;
@@ -17,6 +22,8 @@ struct Case {
     export: &'static str,
     expected: &'static str,
     heap_bound: u64,
+    /// The guest's arguments.
+    args: Vec<String>,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -47,6 +54,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             export: "open_many",
             expected: "33",
             heap_bound: guest.max_open_fds * OPEN_FD_HEAP_BOUND_BYTES + YOUNG_GARBAGE_BYTES,
+            args: Vec::new(),
         },
         Case {
             name: "directories until the node budget",
@@ -54,6 +62,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             export: "mkdirs",
             expected: "51",
             heap_bound: guest.max_fs_nodes * FS_NODE_HEAP_BOUND_BYTES + YOUNG_GARBAGE_BYTES,
+            args: Vec::new(),
         },
         Case {
             name: "16M iovecs in one write",
@@ -61,6 +70,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             export: "iovecs",
             expected: "0",
             heap_bound: 16 * MIB,
+            args: Vec::new(),
         },
         Case {
             name: "1.6M poll subscriptions",
@@ -68,6 +78,23 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
             export: "poll",
             expected: "1600000",
             heap_bound: 16 * MIB,
+            args: Vec::new(),
+        },
+        Case {
+            name: "a 64 MB path of components",
+            module: mkdir_path("./", 64 << 20),
+            export: "mkdir",
+            expected: "0",
+            heap_bound: 16 * MIB,
+            args: Vec::new(),
+        },
+        Case {
+            name: "arguments at their limit",
+            module: wasm(&format!("(module {READ_ARGS})")),
+            export: "read",
+            expected: "0",
+            heap_bound: guest.max_args_bytes * ARGS_HEAP_BOUND_PER_BYTE + YOUNG_GARBAGE_BYTES,
+            args: args_of(guest.max_args_bytes),
         },
     ];
     let mut progress = Progress::start("budgets", cases.len() as u64);
@@ -83,6 +110,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
         let request = RunRequest {
             invoke: Some(case.export.into()),
             dirs: vec![Preopen { host: dir.path().to_path_buf(), guest: "/d".into() }],
+            args: case.args,
             ..Default::default()
         };
         let report = runner.run(case.module, &request);
