@@ -620,6 +620,19 @@ pub static INVENTORY: &[LimitEntry] = &[
         heap_cost_per_item: Some("0 on the heap; peak RSS about 2.6 times the instrumented bytes (check-cost)"),
         tested_by: &["an_instrumented_module_over_its_budget_is_refused", "a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused"],
     },
+    LimitEntry {
+        name: "young_garbage",
+        constant: "YOUNG_GARBAGE_BYTES",
+        default: "16 MiB",
+        env_var: None,
+        class: LimitClass::Invariant,
+        enforced_at: "limits::costs::run_phase_heap_bound (what short-lived garbage may add to a phase's peak)",
+        heap_cost_per_item: None,
+        tested_by: &[
+            "a_write_with_millions_of_iovecs_costs_the_runner_heap_nothing_per_iovec",
+            "the_largest_module_within_defaults_and_its_run_stay_within_a_quarter_of_the_runner_cap",
+        ],
+    },
 ];
 
 /// The inventory as docs/limits.md (`wasm-runner limits --markdown`).
