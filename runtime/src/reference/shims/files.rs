@@ -60,6 +60,27 @@ fn plan<T: HasShims + 'static>(
 }
 
 /// Charges what a write that stored its count at `written` grew the file by.
+/// A write the byte budget may refuse, charged for what wasmtime-wasi wrote.
+fn write_charged<T: HasShims + 'static>(
+    c: &mut Caller<'_, T>,
+    fd: i32,
+    iovs: i32,
+    count: i32,
+    offset: Option<u64>,
+    written: i32,
+    write: impl FnOnce(&mut Caller<'_, T>) -> wasmtime::Result<i32>,
+) -> wasmtime::Result<i32> {
+    let plan = plan(c, fd, iovs, count, offset)?;
+    if let Plan::Refuse(errno) = plan {
+        return Ok(errno);
+    }
+    let errno = write(c)?;
+    if errno == SUCCESS {
+        charge_written(c, &plan, written);
+    }
+    Ok(errno)
+}
+
 fn charge_written<T: HasShims>(c: &mut Caller<'_, T>, plan: &Plan, written: i32) {
     if let (Plan::Grow { size, start }, Some(n)) = (plan, read_u32(c, written)) {
         let growth = (start + u64::from(n)).saturating_sub(*size);
@@ -72,32 +93,16 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         MODULE,
         "fd_write",
         |mut caller: Caller<'_, T>, fd: i32, iovs: i32, count: i32, written: i32| -> wasmtime::Result<i32> {
-            let c = &mut caller;
-            let plan = plan(c, fd, iovs, count, None)?;
-            if let Plan::Refuse(errno) = plan {
-                return Ok(errno);
-            }
-            let errno = wasi!(c, fd_write(fd, iovs, count, written))?;
-            if errno == SUCCESS {
-                charge_written(c, &plan, written);
-            }
-            Ok(errno)
+            write_charged(&mut caller, fd, iovs, count, None, written, |c| wasi!(c, fd_write(fd, iovs, count, written)))
         },
     )?;
     linker.func_wrap(
         MODULE,
         "fd_pwrite",
         |mut caller: Caller<'_, T>, fd: i32, iovs: i32, count: i32, offset: i64, written: i32| {
-            let c = &mut caller;
-            let plan = plan(c, fd, iovs, count, Some(offset as u64))?;
-            if let Plan::Refuse(errno) = plan {
-                return Ok(errno);
-            }
-            let errno = wasi!(c, fd_pwrite(fd, iovs, count, offset, written))?;
-            if errno == SUCCESS {
-                charge_written(c, &plan, written);
-            }
-            Ok(errno)
+            write_charged(&mut caller, fd, iovs, count, Some(offset as u64), written, |c| {
+                wasi!(c, fd_pwrite(fd, iovs, count, offset, written))
+            })
         },
     )?;
     linker.func_wrap(

@@ -29,6 +29,19 @@ fn created<T: HasShims>(
     Ok(SUCCESS)
 }
 
+/// A call that makes one node: wasmtime-wasi's answer when it fails, else [`created`].
+fn made<T: HasShims>(
+    c: &mut Caller<'_, T>,
+    make: impl FnOnce(&mut Caller<'_, T>) -> wasmtime::Result<i32>,
+    undo: impl FnOnce(&mut Caller<'_, T>) -> wasmtime::Result<i32>,
+) -> wasmtime::Result<i32> {
+    let errno = make(c)?;
+    if errno != SUCCESS {
+        return Ok(errno);
+    }
+    created(c, undo)
+}
+
 fn opened<T: HasShims>(c: &mut Caller<'_, T>, out: i32) {
     if let Some(fd) = read_u32(c, out) {
         c.data_mut().shims().fds.opened(fd);
@@ -102,12 +115,11 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         MODULE,
         "path_create_directory",
         |mut caller: Caller<'_, T>, fd: i32, path: i32, len: i32| -> wasmtime::Result<i32> {
-            let c = &mut caller;
-            let errno = wasi!(c, path_create_directory(fd, path, len))?;
-            if errno != SUCCESS {
-                return Ok(errno);
-            }
-            created(c, |c| wasi!(c, path_remove_directory(fd, path, len)))
+            made(
+                &mut caller,
+                |c| wasi!(c, path_create_directory(fd, path, len)),
+                |c| wasi!(c, path_remove_directory(fd, path, len)),
+            )
         },
     )?;
     linker.func_wrap(
@@ -122,24 +134,22 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
          path: i32,
          len: i32|
          -> wasmtime::Result<i32> {
-            let c = &mut caller;
-            let errno = wasi!(c, path_link(old_fd, flags, old, old_len, fd, path, len))?;
-            if errno != SUCCESS {
-                return Ok(errno);
-            }
-            created(c, |c| wasi!(c, path_unlink_file(fd, path, len)))
+            made(
+                &mut caller,
+                |c| wasi!(c, path_link(old_fd, flags, old, old_len, fd, path, len)),
+                |c| wasi!(c, path_unlink_file(fd, path, len)),
+            )
         },
     )?;
     linker.func_wrap(
         MODULE,
         "path_symlink",
         |mut caller: Caller<'_, T>, old: i32, old_len: i32, fd: i32, path: i32, len: i32| -> wasmtime::Result<i32> {
-            let c = &mut caller;
-            let errno = wasi!(c, path_symlink(old, old_len, fd, path, len))?;
-            if errno != SUCCESS {
-                return Ok(errno);
-            }
-            created(c, |c| wasi!(c, path_unlink_file(fd, path, len)))
+            made(
+                &mut caller,
+                |c| wasi!(c, path_symlink(old, old_len, fd, path, len)),
+                |c| wasi!(c, path_unlink_file(fd, path, len)),
+            )
         },
     )?;
     linker.func_wrap(
