@@ -40,7 +40,7 @@ fn a_warmup_right_after_an_exhaustion_works() {
     let runner = small_cap_runner();
     bomb(&runner);
     let report = runner.warmup(wasm(SMALL)).expect("a small module warms up after an exhaustion");
-    assert_eq!(report.phases.len(), 5);
+    assert_eq!(report.phases.len(), 4);
 }
 
 /// 10M funcref slots put about 230 MB on the runner heap at instantiation; over the

@@ -38,7 +38,7 @@ fn with_dir(name: &str, dir: &tempfile::TempDir) -> RunRequest {
 
 /// Peak runner heap of the run phase above what the WASI runtime's bootstrap left.
 fn run_heap_growth(report: &RunReport) -> u64 {
-    let base = report.phases.iter().find(|p| p.name == "wasi_runtime").map_or(0, |p| p.used_heap_after_bytes);
+    let base = report.phases.iter().find(|p| p.name == "bootstrap").map_or(0, |p| p.used_heap_after_bytes);
     let peak = report.phases.iter().find(|p| p.name == "run").map_or(0, |p| p.peak_used_heap_bytes);
     peak.saturating_sub(base) as u64
 }

@@ -32,7 +32,7 @@ fn heap_model(guest: &GuestLimits) -> u64 {
 
 /// Run-phase heap growth above what the WASI runtime's bootstrap left.
 fn run_heap_growth(report: &RunReport) -> u64 {
-    let base = report.phases.iter().find(|p| p.name == "wasi_runtime").map_or(0, |p| p.used_heap_after_bytes);
+    let base = report.phases.iter().find(|p| p.name == "bootstrap").map_or(0, |p| p.used_heap_after_bytes);
     let peak = report.phases.iter().find(|p| p.name == "run").map_or(0, |p| p.peak_used_heap_bytes);
     peak.saturating_sub(base) as u64
 }

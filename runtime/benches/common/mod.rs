@@ -131,7 +131,7 @@ pub fn bench_tier(c: &mut Criterion, tier: &Tier) {
             // Phases are measured on the default tier; eager ones report the whole warmup.
             continue;
         }
-        for phase in ["bootstrap", "wasi_runtime", "guest_checks", "compile", "instantiate"] {
+        for phase in ["bootstrap", "guest_checks", "compile", "instantiate"] {
             let mut group = c.benchmark_group(format!("phase_{phase}/{}", tier.name));
             tune(&mut group, input.bytes.len());
             group.throughput(Throughput::Bytes(input.bytes.len() as u64));

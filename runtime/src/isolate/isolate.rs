@@ -1,5 +1,6 @@
-//! One runner isolate: a V8 isolate created with `heap_limits(0, cap)`, its heap guard,
-//! its heap tracker and one context with an empty `__host` object for natives.
+//! One runner isolate: a V8 isolate created with `heap_limits(0, cap)` from a startup
+//! snapshot, its heap guard, its heap tracker and one context (the snapshot's, with its
+//! `__host` object for natives).
 
 use std::sync::Arc;
 
@@ -38,14 +39,15 @@ pub(crate) struct RunnerIsolate {
 const RUNNER_GLOBAL: &str = "__wasmRunner";
 
 impl RunnerIsolate {
-    /// Creates an isolate whose heap is capped at `heap_limit_bytes`; the cap is reserved,
-    /// not committed (`heap_limits(0, cap)`). With `stack_bytes`, JS and wasm on this
+    /// Creates an isolate from `snapshot` (see `snapshot::create`) whose heap is capped at
+    /// `heap_limit_bytes`; the cap is reserved, not committed (`heap_limits(0, cap)`). With `stack_bytes`, JS and wasm on this
     /// thread may use that much stack below the caller's frame, and overflow beyond it
     /// throws a stack-overflow `RangeError`. The isolate must then only ever run on the
     /// calling thread.
-    pub fn new(heap_limit_bytes: usize, stack_bytes: Option<u64>) -> RunnerIsolate {
+    pub fn new(heap_limit_bytes: usize, stack_bytes: Option<u64>, snapshot: &'static [u8]) -> RunnerIsolate {
         ensure_initialized();
-        let mut params = v8::CreateParams::default().heap_limits(0, heap_limit_bytes);
+        let mut params =
+            v8::CreateParams::default().heap_limits(0, heap_limit_bytes).snapshot_blob(v8::StartupData::from(snapshot));
         if let Some(stack_bytes) = stack_bytes {
             let marker = 0u8;
             let here = std::hint::black_box(&marker) as *const u8 as usize;
@@ -61,12 +63,8 @@ impl RunnerIsolate {
         isolate.set_slot(Arc::clone(&interrupt));
         let context = {
             v8::scope!(let scope, &mut isolate);
+            // The snapshot's default context, with the scripts' state and `__host`.
             let context = v8::Context::new(scope, Default::default());
-            let scope = &mut v8::ContextScope::new(scope, context);
-            let host = v8::Object::new(scope);
-            if let Some(key) = v8::String::new(scope, super::natives::HOST_OBJECT) {
-                context.global(scope).set(scope, key.into(), host.into());
-            }
             v8::Global::new(scope, context)
         };
         RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes, interrupt }

@@ -1,4 +1,4 @@
-//! V8 itself: the process-wide platform, isolates created with a sized heap, the
+//! V8 itself: the process-wide platform, the startup snapshot, isolates created with a sized heap, the
 //! near-heap-limit guard, per-phase heap statistics, the guest interrupt flag and the
 //! `__host` natives object. Nothing else in the crate creates isolates or touches V8's
 //! heap limits; everything above goes through `RunnerIsolate`.
@@ -10,6 +10,7 @@ mod interrupt;
 mod isolate;
 mod natives;
 mod platform;
+pub(crate) mod snapshot;
 
 pub(crate) use heap_guard::HeapGuard;
 pub use heap_guard::{GuardPolicy, GuardReport};

@@ -112,16 +112,13 @@ impl Session {
         })
     }
 
-    /// The runner's JS (`bootstrap`), then the WASI runtime's (`wasi_runtime`): two phases,
-    /// so reports show what the WASI runtime costs apart from the runner's own JS.
+    /// The runner's and the WASI runtime's JS came with the snapshot the isolate was made
+    /// from: the `bootstrap` phase checks that both are there, and reports what the isolate
+    /// holds before the guest comes in.
     pub(crate) fn bootstrap(&mut self) -> Result<(), RunnerError> {
-        for (phase, scripts) in [("bootstrap", super::js::scripts()), ("wasi_runtime", crate::wasi::js::scripts())] {
-            self.phase(phase, |iso| {
-                for (name, source) in &scripts {
-                    iso.run_script(name, source)?;
-                }
-                Ok(())
-            })?;
+        let ready = self.script("bootstrap", "wasm-runner:bootstrap-check", super::js::BOOTSTRAP_CHECK)?;
+        if ready != "true" {
+            return Err(RunnerError::Internal { message: "the startup snapshot lacks the runner's JS".into() });
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
-//! Runs one job on a fresh runner isolate, on a thread of known stack size, watched from
-//! the calling thread.
+//! Runs one job on a fresh runner isolate (made from the startup snapshot), on a thread of
+//! known stack size, watched from the calling thread.
 //!
 //! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
 //! termination; once the heap guard or the deadline has requested termination it keeps
@@ -29,13 +29,14 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Session) -> Result<T, RunnerError> + Send + 'static,
 {
+    let snapshot = super::js::snapshot()?;
     let watch = Arc::new(Watch::new(limits.warmup_timeout));
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
     let worker_watch = Arc::clone(&watch);
     let worker_limits = limits.clone();
     let spawned =
         std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(move || {
-            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes);
+            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes, snapshot);
             worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
             let mut session = Session::new(isolate, worker_watch);
             let result = job(&mut session);

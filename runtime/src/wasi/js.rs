@@ -1,6 +1,7 @@
 //! The WASI runtime's JS, split by concern, and the names and constants Rust injects into
-//! it. Each file is a classic script run in the runner's context at the `wasi_runtime`
-//! phase; their top-level `const`s are shared through the context's script scope.
+//! it. Each file is a classic script run, after the runner's own, in the context the
+//! startup snapshot holds (`runner::js::snapshot`); their top-level `const`s are shared
+//! through the context's script scope.
 
 use super::preview1;
 use crate::limits::guest::{

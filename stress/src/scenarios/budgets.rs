@@ -30,7 +30,7 @@ const MIB: u64 = 1024 * 1024;
 
 /// Run-phase heap growth above what bootstrap left.
 fn heap_growth(report: &RunReport) -> u64 {
-    let base = report.phases.iter().find(|p| p.name == "wasi_runtime").map_or(0, |p| p.used_heap_after_bytes);
+    let base = report.phases.iter().find(|p| p.name == "bootstrap").map_or(0, |p| p.used_heap_after_bytes);
     let peak = report.phases.iter().find(|p| p.name == "run").map_or(0, |p| p.peak_used_heap_bytes);
     peak.saturating_sub(base) as u64
 }

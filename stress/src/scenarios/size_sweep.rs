@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
                     "guest_checks_ms": ms("guest_checks"),
                     "compile_ms": ms("compile"),
                     "instantiate_ms": ms("instantiate"),
-                    "bootstrap_heap_mib": heap("wasi_runtime"),
+                    "bootstrap_heap_mib": heap("bootstrap"),
                     "peak_heap_mib": mib(report.peak_used_heap_bytes() as f64),
                     "mb_per_s": module.len() as f64 / 1e6 / (report.total_ms / 1e3),
                 }));
