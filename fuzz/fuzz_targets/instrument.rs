@@ -5,6 +5,8 @@
 
 use libfuzzer_sys::{fuzz_target, Corpus};
 
+wasm_runner_fuzz::sanitizer_defaults!();
+
 fuzz_target!(|data: &[u8]| -> Corpus {
     match wasm_runner_fuzz::oracles::instrument(data) {
         wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,

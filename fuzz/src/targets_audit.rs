@@ -44,6 +44,17 @@ fn every_target_binary_hands_its_input_to_its_own_oracle() {
 }
 
 #[test]
+fn every_target_binary_carries_the_leak_suppression_for_v8s_liveness_record() {
+    for name in names() {
+        let text = read(&format!("fuzz/fuzz_targets/{name}.rs"));
+        assert!(
+            text.contains("sanitizer_defaults!()"),
+            "fuzz_targets/{name}.rs lacks wasm_runner_fuzz::sanitizer_defaults!()"
+        );
+    }
+}
+
+#[test]
 fn every_target_has_a_seed_corpus_and_no_corpus_folder_is_orphaned() {
     let mut folders: Vec<String> = std::fs::read_dir(repo().join("corpus"))
         .unwrap()

@@ -61,6 +61,21 @@ fn warmup_json_reports_phases() {
 }
 
 #[test]
+fn warmup_and_run_json_report_the_heap_models_bound_beside_the_peak() {
+    let module = wat::parse_str(r#"(module (func (export "_start")))"#).unwrap();
+    let path = temp_file("bound.wasm", &module);
+    for command in ["warmup", "run"] {
+        let output = wasm_runner(&[command, path.to_str().unwrap(), "--json"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let report = json(&output);
+        let bound = report["heap_bound_bytes"].as_u64().expect("heap_bound_bytes");
+        let phases = report["phases"].as_array().expect("phases");
+        let peak = phases.iter().map(|p| p["peak_used_heap_bytes"].as_u64().unwrap()).max().unwrap();
+        assert!(peak > 0 && peak <= bound, "{command}: peak {peak}, bound {bound}");
+    }
+}
+
+#[test]
 fn heap_limit_flag_is_honoured_and_exhaustion_is_typed() {
     let module = build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: 10_000_000, ..Default::default() });
     let path = temp_file("table.wasm", &module);

@@ -18,8 +18,10 @@ fn runner(guest: &GuestLimits) -> Runner {
     Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())
 }
 
+/// Both engines' reports; the V8 run's runner heap within the heap model's bound.
 fn both(module: &[u8], guest: &GuestLimits, request: &RunRequest) -> (RunReport, RunReport) {
     let v8 = runner(guest).run(module.to_vec(), request);
+    wasm_runner_testkit::heap::assert_run_within_bound(&v8, "a hostile guest");
     let wasmtime = Reference::new().with_guest_limits(guest.clone()).run(module.to_vec(), request);
     (v8, wasmtime)
 }

@@ -120,6 +120,7 @@ fn the_largest_module_within_defaults_and_its_run_stay_within_a_quarter_of_the_r
         data_bytes: 0,
     };
     let report = Runner::new(RunnerLimits::default()).warmup(build(&spec)).expect("within defaults: warms up");
+    wasm_runner_testkit::heap::assert_warmup_within_bound(&report, "the largest module within defaults");
     let peak = report.peak_used_heap_bytes() as u64;
     // What a run can add on top, at every default budget (docs/guarantees.md).
     let run = run_phase_heap_bound(&d);

@@ -39,6 +39,7 @@ fn graphviz_renders_dot_to_svg_like_wasmtime() {
     let request = RunRequest { args: vec!["graphviz".into()], invoke: Some("drive".into()), ..Default::default() };
     let v8 = runner().run(driven.clone(), &request);
     assert_eq!(v8.outcome.kind(), "ok", "{:?}", v8.outcome);
+    wasm_runner_testkit::heap::assert_run_within_bound(&v8, "graphviz.wasm");
     let svg = String::from_utf8_lossy(&v8.stdout);
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "not SVG: {svg:.300}");
     for node in ["<title>a</title>", "<title>b</title>", "<title>a&#45;&gt;c</title>"] {
@@ -141,6 +142,7 @@ fn python_runs_under_default_limits_far_below_the_runner_cap() {
     let module = std::fs::read(cache.join("python.wasm")).unwrap();
     let report = runner().run(module, &python_request(&cache, "pass"));
     assert_eq!(report.outcome.kind(), "ok", "{:?}", report.outcome);
+    wasm_runner_testkit::heap::assert_run_within_bound(&report, "python.wasm");
     for phase in &report.phases {
         assert!(
             phase.peak_used_heap_bytes < 128 << 20,

@@ -1,7 +1,7 @@
 //! What the runtime's tests, the benches, the stress job and the fuzzers share, so each has
 //! one copy: synthetic modules (`synth`), a C-library driver for real modules (`driver`),
 //! fixtures (`fixtures`: hand-written guests and trusted JS bombs; `hostile`: guests that push
-//! one budget each), cross-engine comparison
+//! one budget each), the heap model's check of a measured peak (`heap`), cross-engine comparison
 //! (`compare`), property tests that count the cases reaching their property (`property`), the
 //! real-module cache (`real`), memory readings (`rss`), a seeded byte stream (`rng`) and
 //! V8's compilation tiers (`tiers`).
@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod driver;
 pub mod fixtures;
+pub mod heap;
 pub mod hostile;
 pub mod property;
 pub mod real;

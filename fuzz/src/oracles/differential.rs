@@ -9,7 +9,8 @@ use crate::Verdict;
 /// Property: a terminating module run in the V8 runner and in the wasmtime reference, both
 /// through the `Engine` trait under the same guest limits, ends the same way: the same
 /// outcome, the same integer results, the same final linear memory size and contents hash,
-/// the same exported globals, the same fuel use and the same stdout.
+/// the same exported globals, the same fuel use and the same stdout; and the V8 run's
+/// runner heap stays within the heap model's bound.
 ///
 /// Non-determinism is handled as wasmtime's own differential oracle does: stack overflow
 /// depends on each engine's frame sizes and a timeout on its speed, so such a case is
@@ -31,6 +32,7 @@ pub fn differential(data: &[u8]) -> Verdict {
         let kind = report.outcome.kind();
         assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
     }
+    crate::heap::check_run(&v8, "differential", module.len());
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed or stack depth");
     }

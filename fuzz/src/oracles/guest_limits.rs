@@ -8,7 +8,8 @@ use crate::Verdict;
 
 /// Property: under small arbitrary guest limits, a run never ends with linear memory above
 /// the cap or fuel used above the limit, and always ends in an outcome the guest can cause
-/// (never `heap_limit_exhausted`, `termination_lost`, an internal or a JS error).
+/// (never `heap_limit_exhausted`, `termination_lost`, an internal or a JS error), with the
+/// runner heap within the heap model's bound.
 pub fn guest_limits(data: &[u8]) -> Verdict {
     // Limits come from the start of the fuzz input (stored in corpus entries); the module
     // from the rest, or from the corpus entry itself.
@@ -19,7 +20,9 @@ pub fn guest_limits(data: &[u8]) -> Verdict {
     let Ok(generated) = terminating_module(module_source) else { return Verdict::Skipped("no module") };
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
+    let module_bytes = generated.module.len();
     let report = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone()).run(generated.module, &request);
+    crate::heap::check_run(&report, "guest_limits", module_bytes);
     assert!(
         report.memory_bytes <= guest.max_memory_bytes,
         "linear memory {} above the cap {}",

@@ -11,17 +11,21 @@ use crate::Verdict;
 const WARMUP_GUEST_CAUSED: &[&str] =
     &["guest_limit_rejected", "trap", "fuel_exhausted", "stack_exhausted", "timeout", "guest_exited"];
 
-/// Property: a wasm-smith module of any size warms up under default limits without ever
-/// reaching the runner's heap guard and without a panic; when it does not warm up, the
-/// reason is a typed guest-limit rejection or the guest's own start function, never
-/// `heap_limit_exhausted`, an internal error or a JS error.
+/// Property: a wasm-smith module of any size warms up under default limits with the runner
+/// heap within the heap model's bound (so far from the guard) and without a panic; when it
+/// does not warm up, the reason is a typed guest-limit rejection or the guest's own start
+/// function, never `heap_limit_exhausted`, an internal error or a JS error.
 pub fn warmup(data: &[u8]) -> Verdict {
     let Ok(generated) = large_module(data) else { return Verdict::Skipped("no module") };
     // Start functions may loop: a modest fuel budget ends them fast.
     let guest = GuestLimits { max_fuel: 5_000_000, ..GuestLimits::default() };
     let limits = RunnerLimits::default().with_warmup_timeout(Duration::from_secs(20));
     let runner = Runner::new(limits).with_guest_limits(guest);
-    if let Err(failure) = runner.warmup(generated.module.clone()) {
+    let warmed = runner.warmup(generated.module.clone());
+    if let Ok(report) = &warmed {
+        crate::heap::check_warmup(report, "warmup");
+    }
+    if let Err(failure) = warmed {
         let kind = failure.error.kind();
         assert!(
             WARMUP_GUEST_CAUSED.contains(&kind),

@@ -1,6 +1,5 @@
 use std::time::Duration;
 
-use wasm_runner::limits::costs::run_phase_heap_bound;
 use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Engine, Preopen, Reference, RunReport, RunRequest, Runner, RunnerLimits};
 use wasm_runner_testkit::compare::comparable;
@@ -23,20 +22,6 @@ fn limits() -> GuestLimits {
     }
 }
 
-/// What a run may add to the runner heap under `limits()`: the run-phase bound of the
-/// budgets, and, to be safe, the files' bytes and two host-call budgets (none of which the
-/// runtime keeps on the heap).
-fn heap_model(guest: &GuestLimits) -> u64 {
-    run_phase_heap_bound(guest) + guest.max_fs_bytes + 2 * guest.max_hostcall_bytes
-}
-
-/// Run-phase heap growth above what the WASI runtime's bootstrap left.
-fn run_heap_growth(report: &RunReport) -> u64 {
-    let base = report.phases.iter().find(|p| p.name == "bootstrap").map_or(0, |p| p.used_heap_after_bytes);
-    let peak = report.phases.iter().find(|p| p.name == "run").map_or(0, |p| p.peak_used_heap_bytes);
-    peak.saturating_sub(base) as u64
-}
-
 /// A small tree for the guest's preopen: a file, a directory and a file in it.
 fn tree() -> std::io::Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
@@ -49,8 +34,8 @@ fn tree() -> std::io::Result<tempfile::TempDir> {
 /// Property: a guest calling WASI preview1 with hostile arguments (pointers past memory or
 /// misaligned, huge counts and lengths, bad descriptors and paths, each call repeated up to
 /// a thousand times) never ends the V8 runner or the reference in an outcome the guest
-/// cannot cause (a JS error, an internal error, the heap guard), never grows the runner heap
-/// past the budgets' model, and ends the same way in both engines: the same outcome kind
+/// cannot cause (a JS error, an internal error, the heap guard), never takes the runner heap
+/// past the heap model's bound (the WASI budgets at their stated costs), and ends the same way in both engines: the same outcome kind
 /// (a trap where one traps), the same fuel, the same stdout and stderr.
 pub fn wasi_calls(data: &[u8]) -> Verdict {
     let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
@@ -76,9 +61,7 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         let kind = report.outcome.kind();
         assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
     }
-    let growth = run_heap_growth(&v8);
-    let model = heap_model(&guest);
-    assert!(growth <= model, "the run grew the runner heap by {growth} bytes, past the budgets' {model}");
+    crate::heap::check_run(&v8, "wasi_calls", module.len());
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed");
     }

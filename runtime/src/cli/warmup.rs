@@ -40,6 +40,9 @@ struct WarmupJson<'a> {
     module: Option<&'a ModuleFacts>,
     phases: &'a [PhaseReport],
     peak_used_heap_bytes: usize,
+    /// The heap model's bound, beside the measured peak.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    heap_bound_bytes: Option<u64>,
     peak_rss_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     total_ms: Option<f64>,
@@ -86,6 +89,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
         module: None,
         phases: &[],
         peak_used_heap_bytes: 0,
+        heap_bound_bytes: None,
         peak_rss_bytes: 0,
         total_ms: None,
         v8_version: crate::v8_version(),
@@ -95,6 +99,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
             json.module = Some(&report.module);
             json.phases = &report.phases;
             json.peak_used_heap_bytes = report.peak_used_heap_bytes();
+            json.heap_bound_bytes = Some(report.heap_bound_bytes);
             json.peak_rss_bytes = report.peak_rss_bytes();
             json.total_ms = Some(report.total_ms);
             if args.json {
@@ -108,6 +113,11 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
                     report.total_ms
                 );
                 print_phases(&report.phases);
+                println!(
+                    "peak heap {} of the heap model's bound {}",
+                    human_bytes(report.peak_used_heap_bytes()),
+                    human_bytes(report.heap_bound_bytes as usize)
+                );
             }
             ExitCode::SUCCESS
         }

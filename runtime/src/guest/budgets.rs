@@ -3,7 +3,7 @@
 
 use super::instrument::Additions;
 use crate::limits::guest::{V8_MAX_EXPORTS, V8_MAX_FUNCTIONS, V8_MAX_GLOBALS, V8_MAX_MEMORIES, V8_MAX_TYPES};
-use crate::limits::GuestLimits;
+use crate::limits::{heap_bound, GuestLimits};
 use crate::report::{ModuleFacts, RunnerError};
 
 const PAGE: u64 = 65536;
@@ -39,6 +39,8 @@ pub fn check_budgets(facts: &ModuleFacts, limits: &GuestLimits) -> Result<(), Ru
     // Guest-allocated heap objects with no budget: refused outright.
     over("gc_types", u64::from(facts.gc_types), 0)?;
     over("tags_with_ref_payload", u64::from(facts.tags_with_ref_payload), 0)?;
+    // Everything above at its cost on the runner heap, and what the code can grow.
+    over("max_heap_bound_bytes", heap_bound(facts, limits).run_bytes, limits.max_heap_bound_bytes)?;
     Ok(())
 }
 

@@ -53,6 +53,21 @@ fn chains_heap(ty: &wasmparser::ValType) -> bool {
     }
 }
 
+/// Whether a value of this type is an exception reference.
+fn holds_exception(ty: &wasmparser::RefType) -> bool {
+    matches!(ty.heap_type(), wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Exn, .. })
+}
+
+/// The 8-byte slots V8 encodes one exception payload value in.
+fn payload_slots(ty: &wasmparser::ValType) -> u32 {
+    match ty {
+        wasmparser::ValType::I32 | wasmparser::ValType::F32 => 2,
+        wasmparser::ValType::I64 | wasmparser::ValType::F64 => 4,
+        wasmparser::ValType::V128 => 8,
+        wasmparser::ValType::Ref(_) => 1,
+    }
+}
+
 /// Validates `bytes` (with `wasm_features`) and counts what the module declares.
 pub fn inspect(bytes: &[u8]) -> Result<ModuleFacts, RunnerError> {
     inspect_with(bytes, None, &Cancel::default()).map(|(facts, _)| facts)
@@ -101,11 +116,12 @@ fn inspect_with(
     let mut func_params: Vec<Option<Vec<wasmparser::ValType>>> = Vec::new();
     let count_tag = |facts: &mut ModuleFacts, func_params: &[Option<Vec<wasmparser::ValType>>], type_idx: u32| {
         facts.tags += 1;
-        let chains =
-            func_params.get(type_idx as usize).and_then(|p| p.as_ref()).is_some_and(|p| p.iter().any(chains_heap));
-        if chains {
+        let params = func_params.get(type_idx as usize).and_then(|p| p.as_ref());
+        if params.is_some_and(|p| p.iter().any(chains_heap)) {
             facts.tags_with_ref_payload += 1;
         }
+        let slots = params.map_or(0, |p| p.iter().map(payload_slots).sum());
+        facts.max_tag_payload_slots = facts.max_tag_payload_slots.max(slots);
     };
     let invalid = |e: wasmparser::BinaryReaderError| RunnerError::InvalidModule {
         reason: e.message().to_string(),
@@ -149,10 +165,7 @@ fn inspect_with(
                             facts.imported_functions += 1
                         }
                         wasmparser::TypeRef::Tag(t) => count_tag(&mut facts, &func_params, t.func_type_idx),
-                        wasmparser::TypeRef::Table(t) => {
-                            facts.tables += 1;
-                            facts.table_initial_elements = facts.table_initial_elements.saturating_add(t.initial);
-                        }
+                        wasmparser::TypeRef::Table(t) => count_table(&mut facts, &t),
                         wasmparser::TypeRef::Memory(m) => {
                             if m.shared {
                                 facts
@@ -162,7 +175,7 @@ fn inspect_with(
                             facts.memories += 1;
                             facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(m.initial);
                         }
-                        wasmparser::TypeRef::Global(_) => facts.globals += 1,
+                        wasmparser::TypeRef::Global(g) => count_global(&mut facts, &g),
                     }
                     facts.imports.push(ImportRef {
                         module: import.module.to_string(),
@@ -174,9 +187,7 @@ fn inspect_with(
             Payload::FunctionSection(reader) => facts.defined_functions = reader.count(),
             Payload::TableSection(reader) => {
                 for table in reader.clone() {
-                    let table = table.map_err(invalid)?;
-                    facts.tables += 1;
-                    facts.table_initial_elements = facts.table_initial_elements.saturating_add(table.ty.initial);
+                    count_table(&mut facts, &table.map_err(invalid)?.ty);
                 }
             }
             Payload::MemorySection(reader) => {
@@ -189,7 +200,11 @@ fn inspect_with(
                     facts.memory_initial_pages = facts.memory_initial_pages.saturating_add(memory.initial);
                 }
             }
-            Payload::GlobalSection(reader) => facts.globals = facts.globals.saturating_add(reader.count()),
+            Payload::GlobalSection(reader) => {
+                for global in reader.clone() {
+                    count_global(&mut facts, &global.map_err(invalid)?.ty);
+                }
+            }
             Payload::ExportSection(reader) => {
                 for export in reader.clone() {
                     let export = export.map_err(invalid)?;
@@ -234,7 +249,26 @@ fn inspect_with(
         validate_bodies(bodies, rewriter.as_ref().map(|(r, budget)| (r, bytes, *budget)), cancel)?;
     facts.tail_calls = counts.tail_calls;
     facts.atomic_waits = counts.atomic_waits;
+    facts.table_grows = counts.table_grows;
     Ok((facts, rewritten))
+}
+
+fn count_table(facts: &mut ModuleFacts, table: &wasmparser::TableType) {
+    facts.tables += 1;
+    facts.table_initial_elements = facts.table_initial_elements.saturating_add(table.initial);
+    if holds_exception(&table.element_type) {
+        facts.exn_tables += 1;
+        facts.exn_table_elements = facts.exn_table_elements.saturating_add(table.initial);
+    }
+}
+
+fn count_global(facts: &mut ModuleFacts, global: &wasmparser::GlobalType) {
+    facts.globals = facts.globals.saturating_add(1);
+    if let wasmparser::ValType::Ref(r) = global.content_type {
+        if holds_exception(&r) {
+            facts.exn_globals += 1;
+        }
+    }
 }
 
 type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'a>);
@@ -256,6 +290,7 @@ fn validate_bodies(
     for (c, _) in &chunks {
         counts.tail_calls += c.tail_calls;
         counts.atomic_waits += c.atomic_waits;
+        counts.table_grows += c.table_grows;
     }
     Ok((counts, chunks.into_iter().map(|(_, bodies)| bodies).collect()))
 }
@@ -265,6 +300,7 @@ fn validate_bodies(
 struct OpCounts {
     tail_calls: u64,
     atomic_waits: u64,
+    table_grows: u64,
 }
 
 /// The operands a label of `frame` carries (what each branch to it checks).
@@ -333,6 +369,7 @@ fn validate_chunk(
                     counts.atomic_waits += 1
                 }
                 wasmparser::Operator::BrTable { targets } => check_br_table(&func, targets)?,
+                wasmparser::Operator::TableGrow { .. } => counts.table_grows += 1,
                 _ => {}
             }
             func.op(offset, &op)?;

@@ -39,6 +39,9 @@ pub const DEFAULT_GUEST_MAX_STDIN_BYTES: u64 = 256 * MIB;
 pub const DEFAULT_GUEST_MAX_INSTRUMENTED_BYTES: u64 = 512 * MIB;
 /// argv and environ together, as NUL-terminated strings (Linux's ARG_MAX).
 pub const DEFAULT_GUEST_MAX_ARGS_BYTES: u64 = 2 * MIB;
+/// The heap model's bound of a module's run (`limits::heap_model`): a quarter of the
+/// default runner heap cap, so the guard cannot be reached without the model being wrong.
+pub const DEFAULT_GUEST_MAX_HEAP_BOUND_BYTES: u64 = 512 * MIB;
 
 /// Longest path component, in UTF-8 bytes (Linux's NAME_MAX, which wasmtime-wasi's host
 /// enforces): ENAMETOOLONG past it.
@@ -131,6 +134,7 @@ pub const GUEST_MAX_HOSTCALL_BYTES_ENV: &str = "WASM_GUEST_MAX_HOSTCALL_BYTES";
 pub const GUEST_MAX_STDIN_BYTES_ENV: &str = "WASM_GUEST_MAX_STDIN_BYTES";
 pub const GUEST_MAX_ARGS_BYTES_ENV: &str = "WASM_GUEST_MAX_ARGS_BYTES";
 pub const GUEST_MAX_INSTRUMENTED_BYTES_ENV: &str = "WASM_GUEST_MAX_INSTRUMENTED_BYTES";
+pub const GUEST_MAX_HEAP_BOUND_BYTES_ENV: &str = "WASM_GUEST_MAX_HEAP_BOUND_BYTES";
 
 /// Every guest limit. Counts are totals over the whole module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,6 +171,8 @@ pub struct GuestLimits {
     pub max_args_bytes: u64,
     /// The module after instrumentation.
     pub max_instrumented_bytes: u64,
+    /// The heap model's bound of a run of the module (`limits::heap_model`).
+    pub max_heap_bound_bytes: u64,
 }
 
 impl Default for GuestLimits {
@@ -192,6 +198,7 @@ impl Default for GuestLimits {
             max_stdin_bytes: DEFAULT_GUEST_MAX_STDIN_BYTES,
             max_args_bytes: DEFAULT_GUEST_MAX_ARGS_BYTES,
             max_instrumented_bytes: DEFAULT_GUEST_MAX_INSTRUMENTED_BYTES,
+            max_heap_bound_bytes: DEFAULT_GUEST_MAX_HEAP_BOUND_BYTES,
         }
     }
 }
@@ -230,6 +237,12 @@ impl GuestLimits {
                 GUEST_MAX_INSTRUMENTED_BYTES_ENV,
                 d.max_instrumented_bytes,
                 V8_MAX_MODULE_BYTES,
+            )
+            .0,
+            max_heap_bound_bytes: read_positive(
+                GUEST_MAX_HEAP_BOUND_BYTES_ENV,
+                d.max_heap_bound_bytes,
+                1024 * 1024 * MIB,
             )
             .0,
         }

@@ -6,9 +6,11 @@
 pub mod costs;
 pub mod env;
 pub mod guest;
+pub mod heap_model;
 pub mod inventory;
 pub mod runner;
 
 pub use guest::GuestLimits;
+pub use heap_model::{heap_bound, HeapBound};
 pub use inventory::{LimitClass, LimitEntry, INVENTORY};
 pub use runner::{HeapLimitSource, RunnerLimits};

@@ -239,6 +239,8 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         fuel_limit: prepared.fuel_limit,
         memory_bytes,
         observed,
+        // A bound of V8's heap: wasmtime has none to bound.
+        heap_bound_bytes: None,
         phases,
         total_ms: started.elapsed().as_secs_f64() * 1e3,
     }

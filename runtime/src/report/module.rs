@@ -36,6 +36,17 @@ pub struct ModuleFacts {
     /// guest a wait can only end by timing out, so those on shared memories are rewritten to
     /// wait in slices (see `guest::wait`).
     pub atomic_waits: u64,
+    /// `table.grow` instructions: a module without one keeps its tables at their initial
+    /// sizes (the heap model counts the table budget for a module with one).
+    pub table_grows: u64,
+    /// Initial slots of tables that hold exception references, and globals that do: each
+    /// may keep a thrown exception alive on the runner heap.
+    pub exn_tables: u32,
+    pub exn_table_elements: u64,
+    pub exn_globals: u32,
+    /// The largest exception payload of any tag, in the 8-byte slots V8 encodes it in
+    /// (2 per i32 or f32, 4 per i64 or f64, 8 per v128, 1 per reference).
+    pub max_tag_payload_slots: u32,
     /// Types, imported and defined (every member of every recursion group).
     pub types: u32,
     /// The shared memories, imported and defined.

@@ -86,6 +86,9 @@ pub struct RunReport {
     pub memory_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,
+    /// The heap model's bound of the run's runner heap (`limits::heap_model`): set by the V8
+    /// runner once the guest checks have counted the module.
+    pub heap_bound_bytes: Option<u64>,
     pub phases: Vec<PhaseReport>,
     pub total_ms: f64,
 }
@@ -111,6 +114,7 @@ impl RunReport {
             fuel_limit: 0,
             memory_bytes: 0,
             observed: None,
+            heap_bound_bytes: None,
             phases,
             total_ms: started.elapsed().as_secs_f64() * 1e3,
         }

@@ -9,6 +9,8 @@ pub struct WarmupReport {
     pub heap_limit_bytes: usize,
     pub module_bytes: usize,
     pub module: ModuleFacts,
+    /// The heap model's bound of the warmup's runner heap (`limits::heap_model`).
+    pub heap_bound_bytes: u64,
     pub phases: Vec<PhaseReport>,
     pub total_ms: f64,
 }

@@ -9,7 +9,7 @@ use super::session::Session;
 use super::supervisor::supervise;
 use super::Runner;
 use crate::guest::{prepare_cached, PreparedModule};
-use crate::limits::GuestLimits;
+use crate::limits::{heap_bound, GuestLimits};
 use crate::policy::{before_entry, check_entry, check_request, decide, provided_for};
 use crate::report::{Observed, RunOutcome, RunReport};
 use crate::request::RunRequest;
@@ -24,6 +24,7 @@ struct Ran {
     fuel_limit: u64,
     memory_bytes: u64,
     observed: Option<Observed>,
+    heap_bound_bytes: u64,
 }
 
 pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> RunReport {
@@ -60,6 +61,7 @@ pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> R
             fuel_limit: ran.fuel_limit,
             memory_bytes: ran.memory_bytes,
             observed: ran.observed,
+            heap_bound_bytes: Some(ran.heap_bound_bytes),
             phases,
             total_ms: started.elapsed().as_secs_f64() * 1e3,
         },
@@ -100,5 +102,6 @@ fn run_prepared(
         fuel_limit: prepared.fuel_limit,
         memory_bytes: state.memory_bytes,
         observed,
+        heap_bound_bytes: heap_bound(&prepared.facts, guest).run_bytes,
     }
 }

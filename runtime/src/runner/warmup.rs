@@ -7,6 +7,7 @@ use super::instance::{instantiate_options, read_state};
 use super::supervisor::supervise;
 use super::Runner;
 use crate::guest::prepare_cached;
+use crate::limits::heap_bound;
 use crate::report::{Failure, WarmupReport};
 use crate::wasi::{FsImage, WasiHost};
 
@@ -15,6 +16,7 @@ pub(crate) fn warmup(runner: &Runner, module: Arc<[u8]>) -> Result<WarmupReport,
     let runner = runner.clone();
     let module_bytes = module.len();
     let heap_limit_bytes = runner.limits.heap_limit_bytes;
+    let guest = runner.guest.clone();
     let (facts, phases) = supervise(&runner.limits.clone(), Some(runner.guest.stack_bytes()), move |session| {
         let guest = &runner.guest;
         session.set_guest_limits(guest.clone());
@@ -46,6 +48,7 @@ pub(crate) fn warmup(runner: &Runner, module: Arc<[u8]>) -> Result<WarmupReport,
     Ok(WarmupReport {
         heap_limit_bytes,
         module_bytes,
+        heap_bound_bytes: heap_bound(&facts, &guest).warmup_bytes,
         module: facts,
         phases,
         total_ms: started.elapsed().as_secs_f64() * 1e3,
