@@ -283,3 +283,29 @@ fn a_child_warmup_reports_its_phases_and_peak() {
     assert_eq!(report.phases.len(), 4);
     assert!(report.peak_used_heap_bytes() > 0);
 }
+
+#[test]
+fn min_heap_bisects_a_cap_that_warms_up_beside_the_heap_bound() {
+    let module = build(&SynthSpec { functions: 1, body_bytes: 4, table_elements: 1_000_000, ..Default::default() });
+    let path = temp_file("min-heap.wasm", &module);
+    let output = wasm_runner(&["min-heap", path.to_str().unwrap(), "--heap-limit-mb", "256", "--steps", "8", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    let found = &report["min_heap"];
+    let (min_cap, fails_at) = (found["min_cap_mib"].as_u64().unwrap(), found["fails_at_mib"].as_u64().unwrap());
+    let (peak, bound) = (found["peak_used_heap_bytes"].as_u64().unwrap(), found["heap_bound_bytes"].as_u64().unwrap());
+    assert!(fails_at < min_cap && min_cap <= 256, "{found}");
+    assert!(peak <= bound, "{found}");
+    // A million empty slots take about 23 MiB: the smallest cap is above that.
+    assert!(min_cap as f64 * 1048576.0 >= peak as f64 * 0.9, "{found}");
+}
+
+#[test]
+fn min_heap_of_a_module_that_cannot_warm_up_is_one_line() {
+    let path = temp_file("min-heap-bad.wasm", b"\0asm\x01\0\0\0\x01");
+    let output = wasm_runner(&["min-heap", path.to_str().unwrap(), "--steps", "2"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: min-heap of") && last.contains("invalid_module"), "{err}");
+}

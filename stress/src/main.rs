@@ -109,7 +109,7 @@ fn main() -> ExitCode {
     let mut args = std::env::args_os();
     if std::env::args_os().nth(1).is_some_and(|a| a == RUNNER_SUBCOMMAND) {
         let program = args.next().unwrap_or_default();
-        return wasm_runner::cli::main_from(std::iter::once(program).chain(args.skip(1)));
+        return wasm_runner::cli::main_embedded(RUNNER_SUBCOMMAND, std::iter::once(program).chain(args.skip(1)));
     }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(

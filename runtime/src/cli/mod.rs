@@ -3,6 +3,7 @@
 //! (`child`) is this command line and its `--json` output.
 
 mod limits;
+mod min_heap;
 mod output;
 mod run;
 mod script;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::child::RunnerProgram;
 use crate::limits::runner::{MAX_RUNNER_HEAP_LIMIT_MB, MAX_TIMEOUT_MS};
 use crate::limits::RunnerLimits;
 
@@ -42,6 +44,9 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// List every limit: default, environment variable, class, where it is enforced.
     Limits(limits::LimitsArgs),
+    /// Bisect, in child processes, the smallest runner heap cap that warms FILE up, and
+    /// report it beside the heap model's bound.
+    MinHeap(min_heap::MinHeapArgs),
     /// Run trusted JS in a runner isolate after bootstrap (fault injection for the heap
     /// guard and the watchdog; never guest input).
     #[command(hide = true)]
@@ -84,8 +89,21 @@ pub fn main() -> ExitCode {
     main_from(std::env::args_os())
 }
 
-/// The command line with these arguments (the first is the program name).
+/// The command line with these arguments (the first is the program name), in the
+/// `wasm-runner` binary itself.
 pub fn main_from(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let exe = std::env::current_exe().unwrap_or_else(|_| "wasm-runner".into());
+    dispatch(args, &RunnerProgram::binary(exe))
+}
+
+/// The command line in a binary that embeds it behind `subcommand` (its child jobs go to
+/// `this-binary subcommand ...`).
+pub fn main_embedded(subcommand: &str, args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let exe = std::env::current_exe().unwrap_or_default();
+    dispatch(args, &RunnerProgram::embedded(exe, subcommand))
+}
+
+fn dispatch(args: impl IntoIterator<Item = OsString>, program: &RunnerProgram) -> ExitCode {
     init_logging();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -98,6 +116,7 @@ pub fn main_from(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Warmup(args) => warmup::run(args),
         Command::Run(args) => run::run(*args),
         Command::Limits(args) => limits::run(args),
+        Command::MinHeap(args) => min_heap::run(args, program),
         Command::Script(args) => script::run(args),
     }
 }

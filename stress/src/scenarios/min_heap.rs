@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wasm_runner::child::ChildJob;
+use wasm_runner::child::{min_heap, MinHeapError, MinHeapSearch};
 use wasm_runner::limits::runner::DEFAULT_RUNNER_HEAP_LIMIT_MB;
 
 use super::{synth_preset, Ctx};
@@ -34,64 +34,41 @@ pub fn run(ctx: &Ctx) -> ScenarioResult {
         modules.push(("graphviz.wasm".into(), cache.join("graphviz.wasm"), false));
     }
     let steps = ctx.profile.min_heap_steps;
-    let mut progress = Progress::start("min_heap", (modules.len() as u64) * (u64::from(steps) + 1));
+    let mut progress = Progress::start("min_heap", (modules.len() as u64) * (u64::from(steps) + 2));
     let mut hungriest = 0u64;
     for (name, path, stub) in &modules {
-        let warm = |mb: u64| -> Result<(bool, f64), Finding> {
-            let mut job = ChildJob::warmup(path).heap_limit_mb(mb);
-            if *stub {
-                job = job.trap_unknown_imports();
-            }
-            let child = job.spawn(&ctx.runner, Duration::from_secs(300));
-            match (child.process.aborted(), child.report.as_ref()) {
-                (false, Some(report)) if report.outcome == "ok" => Ok((true, report.peak_used_heap_bytes() as f64)),
-                (false, Some(report)) if report.outcome == "heap_limit_exhausted" => Ok((false, 0.0)),
-                _ => Err(Finding {
-                    what: format!("{name} at {mb} MiB: child {:?}, outcome {}", child.process.status, child.outcome()),
-                    input: job.display(&ctx.runner),
-                    detail: child.process.stderr.lines().rev().take(3).collect::<Vec<_>>().join(" | "),
-                }),
-            }
+        let search = MinHeapSearch {
+            module: path,
+            max_cap_mib: DEFAULT_RUNNER_HEAP_LIMIT_MB,
+            steps,
+            trap_unknown_imports: *stub,
+            child_deadline: Duration::from_secs(300),
         };
-        let peak = match warm(DEFAULT_RUNNER_HEAP_LIMIT_MB) {
-            Ok((true, peak)) => peak,
-            Ok((false, _)) => {
-                r.fail(format!("{name} does not warm up under the default cap"));
+        let found = match min_heap(&ctx.runner, &search, &mut |line| progress.step(format!("{name}: {line}"))) {
+            Ok(found) => found,
+            Err(MinHeapError::NoWarmup { cap_mib, outcome, message }) => {
+                r.fail(format!("{name} does not warm up under {cap_mib} MiB: {outcome}: {message}"));
                 continue;
             }
-            Err(finding) => {
-                r.fail(finding.what.clone());
-                r.findings.push(finding);
+            Err(MinHeapError::Child { cap_mib, status, command, detail }) => {
+                let what = format!("{name} at {cap_mib} MiB: child {status}");
+                r.fail(what.clone());
+                r.findings.push(Finding { what, input: command, detail });
                 continue;
             }
         };
-        progress.step(format!("{name}: ok at the default, peak {:.1} MiB", peak / super::MIB));
-        // Bisect [lo, hi): lo fails (or is 1), hi warms up.
-        let (mut lo, mut hi) = (1u64, ((2.0 * peak / super::MIB) as u64 + 8).min(DEFAULT_RUNNER_HEAP_LIMIT_MB));
-        if hi < DEFAULT_RUNNER_HEAP_LIMIT_MB && !matches!(warm(hi), Ok((true, _))) {
-            hi = DEFAULT_RUNNER_HEAP_LIMIT_MB;
-        }
-        for _ in 0..steps {
-            if hi - lo <= 1 {
-                break;
-            }
-            let mid = lo + (hi - lo) / 2;
-            match warm(mid) {
-                Ok((true, _)) => hi = mid,
-                Ok((false, _)) => lo = mid,
-                Err(finding) => {
-                    r.fail(finding.what.clone());
-                    r.findings.push(finding);
-                    break;
-                }
-            }
-            progress.step(format!("{name}: between {lo} and {hi} MiB"));
+        let hi = found.min_cap_mib;
+        let peak = found.peak_used_heap_bytes as f64;
+        if let Some(bound) = found.heap_bound_bytes.filter(|b| found.peak_used_heap_bytes > *b) {
+            r.fail(format!("{name} peaked at {peak} bytes, past the heap model's bound of {bound}"));
         }
         hungriest = hungriest.max(hi);
         let headroom = DEFAULT_RUNNER_HEAP_LIMIT_MB as f64 / hi as f64;
         r.metric(&format!("{name}_min_cap_mib"), hi as f64);
-        r.rows.push(serde_json::json!({ "module": name, "min_cap_mib_at_most": hi, "fails_at_mib": lo,
-            "default_peak_mib": peak / super::MIB, "headroom_factor": headroom }));
+        r.rows.push(serde_json::json!({ "module": name, "min_cap_mib_at_most": hi, "fails_at_mib": found.fails_at_mib,
+            "default_peak_mib": peak / super::MIB,
+            "heap_bound_mib": found.heap_bound_bytes.map(|b| b as f64 / super::MIB),
+            "headroom_factor": headroom }));
     }
     if hungriest > 0 {
         let headroom = DEFAULT_RUNNER_HEAP_LIMIT_MB as f64 / hungriest as f64;

@@ -5,7 +5,12 @@
 //! There is one protocol: the `wasm-runner` command line, `--json`. A `ChildJob` is the
 //! command line of one `warmup`, `run` or `script`; the program that runs it is the
 //! `wasm-runner` binary or any binary that embeds the command line (`cli::main_from`)
-//! behind a subcommand; the child's JSON comes back as a `ChildJson`.
+//! behind a subcommand; the child's JSON comes back as a `ChildJson`. `min_heap` bisects,
+//! with such children, the smallest runner cap that warms a module up.
+
+mod min_heap;
+
+pub use min_heap::{min_heap, MinHeap, MinHeapError, MinHeapSearch};
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -291,6 +296,9 @@ pub struct ChildJson {
     /// `run`.
     #[serde(default)]
     pub stdout: Option<String>,
+    /// `warmup` and `run`: the heap model's bound.
+    #[serde(default)]
+    pub heap_bound_bytes: Option<u64>,
     /// `script`: what the script evaluated to.
     #[serde(default)]
     pub value: Option<String>,
