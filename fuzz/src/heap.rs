@@ -1,8 +1,10 @@
 //! The heap model in the oracles. Every V8 job's measured peak must stay within the model's
 //! bound (`wasm_runner::limits::heap_model`): a peak past it is a guest-controlled
 //! allocation nothing budgets, the finding this harness exists for. Each check also feeds
-//! libFuzzer (`feedback`) and keeps the worst peak/bound ratio seen, written to the file
-//! `WASM_RUNNER_FUZZ_HEAP_REPORT` names (the fuzz campaign collects it).
+//! libFuzzer (`feedback`) and keeps the worst peak/bound ratio seen, written as
+//! `heap-<pid>.json` into the folder `WASM_RUNNER_FUZZ_HEAP_REPORT` names (one file per
+//! process, so `-fork` children do not overwrite each other; the fuzz campaign collects
+//! them).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -12,7 +14,7 @@ use wasm_runner_testkit::heap::{self, HeapCheck};
 
 use crate::feedback;
 
-/// Where the worst ratio goes, when set.
+/// The folder the worst ratio goes to, when set.
 pub const HEAP_REPORT_ENV: &str = "WASM_RUNNER_FUZZ_HEAP_REPORT";
 
 /// Worst ratio seen in this process, in millionths.
@@ -52,7 +54,7 @@ fn record(found: &HeapCheck, target: &str) {
     if !(peak_grew || ratio_grew) {
         return;
     }
-    let Some(path) = std::env::var_os(HEAP_REPORT_ENV) else { return };
+    let Some(dir) = std::env::var_os(HEAP_REPORT_ENV) else { return };
     let _writing = WRITING.lock().unwrap_or_else(|p| p.into_inner());
     let line = serde_json::json!({
         "target": target,
@@ -62,8 +64,8 @@ fn record(found: &HeapCheck, target: &str) {
         "bound_bytes": found.bound_bytes,
     });
     // Write then rename: a reader never sees half a file.
-    let path = std::path::PathBuf::from(path);
-    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    let path = std::path::Path::new(&dir).join(format!("heap-{}.json", std::process::id()));
+    let partial = path.with_extension("partial");
     if std::fs::write(&partial, line.to_string()).is_ok() {
         let _ = std::fs::rename(&partial, &path);
     }

@@ -2,12 +2,12 @@
 //! `cargo +nightly fuzz run <target>` works as typed, with no `ASAN_OPTIONS` to remember.
 //!
 //! The `v8` crate leaks one 64-byte `IsolateLiveness` record per isolate on purpose (globals
-//! may be dropped after their isolate; docs/v8-findings.md #4): the allocation happens in
-//! `IsolateAnnex::new`, and only leaks allocated there are suppressed, so any other leak
-//! still fails the run.
+//! may be dropped after their isolate; docs/v8-findings.md #4): only allocations of that
+//! type (the symbolized frame `Box::new<v8::isolate::IsolateLiveness>`) are suppressed, so
+//! any other leak still fails the run.
 
 /// LeakSanitizer's suppression list: one `leak:` rule per line.
-pub const LSAN_SUPPRESSIONS: &std::ffi::CStr = c"leak:v8::isolate::IsolateAnnex::new\n";
+pub const LSAN_SUPPRESSIONS: &std::ffi::CStr = c"leak:new<v8::isolate::IsolateLiveness>\n";
 
 /// Defines `__lsan_default_suppressions` in the target binary (the sanitizer runtime looks
 /// for it by name, and a definition inside a library could be left out by the linker).

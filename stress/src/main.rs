@@ -5,6 +5,7 @@
 
 mod bench_table;
 mod check_cost;
+mod fuzz_campaign;
 mod machine;
 mod profile;
 mod progress;
@@ -50,6 +51,9 @@ enum Command {
     BenchTable(bench_table::BenchTableArgs),
     /// What the guest checks cost per byte for each kind of body that costs them most.
     CheckCost(check_cost::CheckCostArgs),
+    /// Run every fuzz target for a bounded time on all cores and write reports/<run-id>/fuzz.json
+    /// and fuzz.md (needs cargo-fuzz and the nightly toolchain).
+    Fuzz(fuzz_campaign::FuzzArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +128,10 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare(args),
         Command::BenchTable(args) => bench_table::main(args),
         Command::CheckCost(args) => check_cost::main(args),
+        Command::Fuzz(args) => {
+            let id = args.run_id.clone().unwrap_or_else(run_id);
+            fuzz_campaign::run(args, id)
+        }
     }
 }
 
@@ -265,8 +273,18 @@ fn synth(args: SynthArgs) -> ExitCode {
     }
 }
 
+/// A stress summary, or a fuzz campaign's report in the summary's shape.
+fn load_run(path: &std::path::Path) -> Result<Summary, String> {
+    let fuzz = path.ends_with("fuzz.json") || (path.is_dir() && !path.join("summary.json").exists());
+    if fuzz {
+        fuzz_campaign::report::FuzzReport::load(path).map(|r| r.as_summary())
+    } else {
+        Summary::load(path)
+    }
+}
+
 fn compare(args: CompareArgs) -> ExitCode {
-    let (old, new) = match (Summary::load(&args.old), Summary::load(&args.new)) {
+    let (old, new) = match (load_run(&args.old), load_run(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => return usage(&e),
     };

@@ -1,5 +1,6 @@
 //! Runs one job on a fresh runner isolate (made from the startup snapshot), on a thread of
-//! known stack size, watched from the calling thread.
+//! known stack size, watched from the calling thread. The thread and its isolate are made
+//! ahead, while the previous job runs (`Spare`), and serve one job each.
 //!
 //! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
 //! termination; once the heap guard or the deadline has requested termination it keeps
@@ -8,7 +9,8 @@
 //! must reclaim it runs the job in a child process).
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::session::Session;
@@ -23,6 +25,55 @@ const WATCH_TICK: Duration = Duration::from_millis(5);
 
 type JobResult<T> = Result<(T, Vec<PhaseReport>), Failure>;
 
+/// What a runner thread is started with: the job, given the thread's fresh isolate.
+type Start = Box<dyn FnOnce(RunnerIsolate) + Send>;
+
+/// The settings an isolate is made with: a spare fits a job only if they match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IsolateKey {
+    heap_limit_bytes: usize,
+    stack_bytes: Option<u64>,
+}
+
+/// A runner thread that has already made its isolate and waits for its one job. Making an
+/// isolate is most of a small warmup's cost; a spare made while the previous job runs (on
+/// another core) takes it off the next job's path. Each isolate still serves exactly one
+/// job, so nothing crosses from one job to the next.
+struct Spare {
+    key: IsolateKey,
+    start: mpsc::Sender<Start>,
+    thread: JoinHandle<()>,
+}
+
+static SPARE: Mutex<Option<Spare>> = Mutex::new(None);
+
+/// Starts a runner thread that makes its isolate at once and then waits for its job; it
+/// ends without one when its sender is dropped.
+fn spawn_runner_thread(
+    key: IsolateKey,
+    snapshot: &'static [u8],
+) -> std::io::Result<(mpsc::Sender<Start>, JoinHandle<()>)> {
+    let (start, started) = mpsc::channel::<Start>();
+    let thread = std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(
+        move || {
+            let isolate = RunnerIsolate::new(key.heap_limit_bytes, key.stack_bytes, snapshot);
+            if let Ok(job) = started.recv() {
+                job(isolate);
+            }
+        },
+    )?;
+    Ok((start, thread))
+}
+
+/// The spare if it fits `key`; a new spare for `key` is started either way.
+fn take_spare_and_refill(key: IsolateKey, snapshot: &'static [u8]) -> Option<(mpsc::Sender<Start>, JoinHandle<()>)> {
+    let refill = spawn_runner_thread(key, snapshot).ok().map(|(start, thread)| Spare { key, start, thread });
+    let mut spare = SPARE.lock().unwrap_or_else(|p| p.into_inner());
+    let taken = std::mem::replace(&mut *spare, refill);
+    // A spare of other settings is dropped: its thread ends once its isolate is made.
+    taken.filter(|s| s.key == key).map(|s| (s.start, s.thread))
+}
+
 /// Runs `job` on a fresh isolate. `stack_bytes` bounds the JS and wasm stack of the job.
 pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
 where
@@ -33,23 +84,26 @@ where
     let watch = Arc::new(Watch::new(limits.warmup_timeout));
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
     let worker_watch = Arc::clone(&watch);
-    let worker_limits = limits.clone();
-    let spawned =
-        std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(move || {
-            let isolate = RunnerIsolate::new(worker_limits.heap_limit_bytes, stack_bytes, snapshot);
-            worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
-            let mut session = Session::new(isolate, worker_watch);
-            let result = job(&mut session);
-            let phases = session.into_phases();
-            // The isolate is disposed before the answer goes out, so a caller that sees the
-            // answer also sees the memory returned.
-            let _ = tx.send(match result {
-                Ok(value) => Ok((value, phases)),
-                Err(error) => Err(Failure { error, phases }),
-            });
+    let key = IsolateKey { heap_limit_bytes: limits.heap_limit_bytes, stack_bytes };
+    let thread = match take_spare_and_refill(key, snapshot) {
+        Some(spare) => Ok(spare),
+        None => spawn_runner_thread(key, snapshot),
+    };
+    let start: Start = Box::new(move |isolate: RunnerIsolate| {
+        worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
+        let mut session = Session::new(isolate, worker_watch);
+        let result = job(&mut session);
+        let phases = session.into_phases();
+        // The isolate is disposed before the answer goes out, so a caller that sees the
+        // answer also sees the memory returned.
+        let _ = tx.send(match result {
+            Ok(value) => Ok((value, phases)),
+            Err(error) => Err(Failure { error, phases }),
         });
-    let worker = match spawned {
-        Ok(handle) => handle,
+    });
+    let worker = match thread {
+        Ok((sender, handle)) if sender.send(start).is_ok() => handle,
+        Ok(_) => return Err(RunnerError::Internal { message: "a runner thread ended before its job".into() }.into()),
         Err(e) => return Err(RunnerError::Internal { message: format!("could not start a runner thread: {e}") }.into()),
     };
 

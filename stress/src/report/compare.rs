@@ -36,7 +36,7 @@ impl Comparison {
 fn larger_is_worse(metric: &str) -> Option<bool> {
     if metric.ends_with("_ms") || metric.ends_with("_bytes") || metric.ends_with("_mib") {
         Some(true)
-    } else if metric.ends_with("_factor") {
+    } else if metric.ends_with("_factor") || metric.ends_with("_per_s") || metric.ends_with("_covered") {
         Some(false)
     } else {
         None
@@ -111,6 +111,15 @@ mod tests {
             verdict,
             duration_s: 1.0,
         }
+    }
+
+    #[test]
+    fn fewer_executions_per_second_or_less_coverage_are_regressions() {
+        let old = summary("a", Verdict::Pass, &[("exec_per_s", 1000.0), ("edges_covered", 5000.0)]);
+        let new = summary("b", Verdict::Pass, &[("exec_per_s", 500.0), ("edges_covered", 3000.0)]);
+        let c = compare(&old, &new, 0.25);
+        let regressed: Vec<_> = c.regressions.iter().map(|r| r.metric.as_str()).collect();
+        assert_eq!(regressed, ["edges_covered", "exec_per_s"]);
     }
 
     #[test]
