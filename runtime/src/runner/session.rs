@@ -79,8 +79,9 @@ impl Session {
         &mut self.isolate
     }
 
-    pub(crate) fn into_phases(self) -> Vec<PhaseReport> {
-        self.phases
+    /// The phases so far, leaving the session (and its isolate) to be dropped later.
+    pub(crate) fn take_phases(&mut self) -> Vec<PhaseReport> {
+        std::mem::take(&mut self.phases)
     }
 
     /// Runs one phase: records its heap high-water and duration, and fails it if the heap

@@ -1,6 +1,7 @@
 //! Runs one job on a fresh runner isolate (made from the startup snapshot), on a thread of
 //! known stack size, watched from the calling thread. The thread and its isolate are made
-//! ahead, while the previous job runs (`Spare`), and serve one job each.
+//! ahead, while the previous job runs (`Spare`), serve one job each, and dispose of the
+//! isolate after the answer has gone out (`settle`).
 //!
 //! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
 //! termination; once the heap guard or the deadline has requested termination it keeps
@@ -74,6 +75,21 @@ fn take_spare_and_refill(key: IsolateKey, snapshot: &'static [u8]) -> Option<(mp
     taken.filter(|s| s.key == key).map(|s| (s.start, s.thread))
 }
 
+/// Runner threads disposing of their isolate after answering.
+static DISPOSING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Keeps `worker` until its isolate is disposed, without waiting for it; waits only when more
+/// isolates than cores are being disposed at once, so a stream of jobs cannot pile them up.
+fn settle(worker: JoinHandle<()>) {
+    let most = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut disposing = DISPOSING.lock().unwrap_or_else(|p| p.into_inner());
+    disposing.retain(|h| !h.is_finished());
+    disposing.push(worker);
+    while disposing.len() > most {
+        let _ = disposing.remove(0).join();
+    }
+}
+
 /// Runs `job` on a fresh isolate. `stack_bytes` bounds the JS and wasm stack of the job.
 pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
 where
@@ -93,13 +109,13 @@ where
         worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
         let mut session = Session::new(isolate, worker_watch);
         let result = job(&mut session);
-        let phases = session.into_phases();
-        // The isolate is disposed before the answer goes out, so a caller that sees the
-        // answer also sees the memory returned.
+        let phases = session.take_phases();
         let _ = tx.send(match result {
             Ok(value) => Ok((value, phases)),
             Err(error) => Err(Failure { error, phases }),
         });
+        // The isolate is disposed after the answer, off the caller's path (`settle`).
+        drop(session);
     });
     let worker = match thread {
         Ok((sender, handle)) if sender.send(start).is_ok() => handle,
@@ -111,7 +127,7 @@ where
     loop {
         match rx.recv_timeout(WATCH_TICK) {
             Ok(result) => {
-                let _ = worker.join();
+                settle(worker);
                 return result;
             }
             Err(RecvTimeoutError::Disconnected) => {
