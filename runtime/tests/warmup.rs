@@ -159,3 +159,41 @@ fn a_start_function_that_exits_is_a_typed_guest_exit() {
     let failure = runner().warmup(module).expect_err("the start function exits");
     assert_eq!(failure.error, RunnerError::GuestExited { phase: "instantiate".into(), code: 4 });
 }
+
+/// The per-phase heap figures of one module's warmup, which must not depend on what ran
+/// before it in the process.
+fn heap_figures(runner: &Runner, module: &[u8]) -> Vec<(String, usize, usize)> {
+    let report = runner.warmup(module.to_vec()).expect("warms up");
+    report.phases.iter().map(|p| (p.name.clone(), p.peak_used_heap_bytes, p.used_heap_after_bytes)).collect()
+}
+
+#[test]
+fn nothing_of_one_warmup_reaches_the_next_one_s_heap_figures() {
+    // Isolates are made ahead of their job (a spare per setting) and serve one job each:
+    // after a heap-hungry warmup, a heap exhaustion and a trap, a small module's figures
+    // are exactly what they are in a process that ran nothing else before.
+    let runner = runner();
+    let small = small_module();
+    let first = heap_figures(&runner, &small);
+    let hungry = wasm_runner_testkit::synth::build(&wasm_runner_testkit::synth::SynthSpec {
+        functions: 1000,
+        body_bytes: 8,
+        table_elements: 2_000_000,
+        element_items: 2_000_000,
+        element_segment_size: 100_000,
+        ..Default::default()
+    });
+    runner.warmup(hungry).expect("a 2M-slot table warms up");
+    let small_cap = Runner::new(RunnerLimits::default().with_heap_limit_mb(16));
+    let bomb = wasm_runner_testkit::synth::build(&wasm_runner_testkit::synth::SynthSpec {
+        functions: 1,
+        body_bytes: 4,
+        table_elements: 4_000_000,
+        ..Default::default()
+    });
+    assert!(small_cap.warmup(bomb).is_err(), "a 4M-slot table does not fit 16 MiB");
+    let trap = wasm(r#"(module (func $s unreachable) (start $s))"#);
+    assert!(runner.warmup(trap).is_err(), "the start function traps");
+    assert_eq!(heap_figures(&runner, &small), first);
+    assert_eq!(heap_figures(&runner, &small), first);
+}
