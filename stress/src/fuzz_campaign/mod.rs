@@ -249,7 +249,10 @@ fn run_target(args: &FuzzArgs, target: &str, jobs: usize, out: &Path) -> Result<
         target: target.to_string(),
         seconds,
         executions: last.executions,
-        exec_per_s: last.exec_per_s,
+        // Over the whole run and every job (in -fork mode libFuzzer's own figure is one
+        // job's); libFuzzer's last printed figure is kept beside it.
+        exec_per_s: (last.executions as f64 / seconds.max(1e-3)) as u64,
+        libfuzzer_exec_per_s: last.exec_per_s,
         edges_covered: last.edges,
         features_covered: last.features,
         corpus_before,

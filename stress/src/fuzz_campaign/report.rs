@@ -29,8 +29,10 @@ pub struct TargetRun {
     pub target: String,
     pub seconds: f64,
     pub executions: u64,
-    /// As libFuzzer printed it last.
+    /// Executions over the run's seconds, every job together.
     pub exec_per_s: u64,
+    /// As libFuzzer printed it last (one job's, in -fork mode).
+    pub libfuzzer_exec_per_s: u64,
     pub edges_covered: u64,
     pub features_covered: u64,
     pub corpus_before: u64,
