@@ -226,3 +226,17 @@ fn a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused() {
         failure.error
     );
 }
+
+#[test]
+fn an_export_named_like_the_instrumentations_own_is_refused_in_both_engines() {
+    // Found by the warmup fuzzer: a guest exporting the fuel counter's name made the
+    // instrumented module export it twice (V8 and wasmtime then refuse to compile it).
+    let module = wasm("(module (global (export \"\\01wasm-runner:fuel\") i64 (i64.const 0)) (func (export \"f\")))");
+    assert_refused(module.clone(), "reserved_export_names");
+    let report = wasm_runner::Reference::new().run(module, &wasm_runner::RunRequest::default());
+    assert!(
+        matches!(report.outcome.error(), Some(RunnerError::GuestLimitRejected { limit, .. }) if limit == "reserved_export_names"),
+        "{:?}",
+        report.outcome
+    );
+}

@@ -1,9 +1,10 @@
 //! Names the instrumentation exports from every module it rewrites, so hosts read the same
 //! counters from the same bytes. They start with `\u{1}`, which no toolchain emits in an
-//! export name, so no guest spells one by accident. Defined here once; the runner's JS
-//! gets them injected (see `runner::js`).
+//! export name; a guest that exports such a name on purpose is refused by the guest checks
+//! (`reserved_export_names`), since its export would collide with one of these. Defined here
+//! once; the runner's JS gets them injected (see `runner::js`).
 
-/// What every name below starts with; guest exports never do.
+/// What every name below starts with; guest exports may not (the guest checks refuse them).
 pub const RESERVED_PREFIX: &str = "\u{1}";
 
 /// The remaining-fuel counter (i64, mutable).

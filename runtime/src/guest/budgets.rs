@@ -36,6 +36,8 @@ pub fn check_budgets(facts: &ModuleFacts, limits: &GuestLimits) -> Result<(), Ru
         u64::from(facts.defined_functions).saturating_add(u64::from(facts.imported_functions)),
         limits.max_functions,
     )?;
+    // Names the instrumentation exports its own counters and memories under.
+    over("reserved_export_names", u64::from(facts.reserved_exports), 0)?;
     // Guest-allocated heap objects with no budget: refused outright.
     over("gc_types", u64::from(facts.gc_types), 0)?;
     over("tags_with_ref_payload", u64::from(facts.tags_with_ref_payload), 0)?;

@@ -212,6 +212,9 @@ fn inspect_with(
                     if export.kind == wasmparser::ExternalKind::Func {
                         facts.exported_functions += 1;
                     }
+                    if export.name.starts_with(super::abi::RESERVED_PREFIX) {
+                        facts.reserved_exports += 1;
+                    }
                 }
             }
             Payload::ElementSection(reader) => {

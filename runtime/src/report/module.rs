@@ -11,6 +11,9 @@ pub struct ModuleFacts {
     pub code_bytes: u64,
     pub exports: u32,
     pub exported_functions: u32,
+    /// Exports whose name starts with the prefix the instrumentation's own exports use
+    /// (`guest::abi::RESERVED_PREFIX`): they would collide with them.
+    pub reserved_exports: u32,
     pub tables: u32,
     pub table_initial_elements: u64,
     pub memories: u32,
