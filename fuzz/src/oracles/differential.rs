@@ -1,8 +1,7 @@
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::{Engine, Reference, RunRequest, Runner, RunnerLimits};
+use wasm_runner::RunRequest;
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
-use super::GUEST_CAUSED;
 use crate::generators::{first_export, terminating_module};
 use crate::Verdict;
 
@@ -22,17 +21,7 @@ pub fn differential(data: &[u8]) -> Verdict {
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), observe: true, ..Default::default() };
-    let engines: [Box<dyn Engine>; 2] = [
-        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
-        Box::new(Reference::new().with_guest_limits(guest)),
-    ];
-    let module: std::sync::Arc<[u8]> = generated.module.into();
-    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), &request));
-    for report in [&v8, &wasmtime] {
-        let kind = report.outcome.kind();
-        assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
-    }
-    crate::heap::check_run(&v8, "differential", module.len());
+    let (v8, wasmtime) = super::run_both("differential", generated.module, &guest, &request);
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed or stack depth");
     }

@@ -32,3 +32,27 @@ pub const GUEST_CAUSED: &[&str] = &[
     "unsupported_entry",
     "guest_exited",
 ];
+
+/// Runs `module` in the V8 runner and the wasmtime reference, both through the `Engine`
+/// trait under `guest`; asserts that both ended in an outcome a guest can cause and that
+/// the V8 run stayed within the heap model's bound. Returns (v8, wasmtime).
+pub(crate) fn run_both(
+    target: &str,
+    module: Vec<u8>,
+    guest: &wasm_runner::GuestLimits,
+    request: &wasm_runner::RunRequest,
+) -> (wasm_runner::RunReport, wasm_runner::RunReport) {
+    use wasm_runner::{Engine, Reference, Runner, RunnerLimits};
+    let engines: [Box<dyn Engine>; 2] = [
+        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
+        Box::new(Reference::new().with_guest_limits(guest.clone())),
+    ];
+    let module: std::sync::Arc<[u8]> = module.into();
+    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), request));
+    for report in [&v8, &wasmtime] {
+        let kind = report.outcome.kind();
+        assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
+    }
+    crate::heap::check_run(&v8, target, module.len());
+    (v8, wasmtime)
+}

@@ -1,10 +1,9 @@
 use std::time::Duration;
 
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::{Engine, Preopen, Reference, RunReport, RunRequest, Runner, RunnerLimits};
+use wasm_runner::{Preopen, RunReport, RunRequest};
 use wasm_runner_testkit::compare::comparable;
 
-use super::GUEST_CAUSED;
 use crate::generators::{first_export, wasi_program};
 use crate::Verdict;
 
@@ -51,17 +50,7 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         invoke: Some(entry),
         ..Default::default()
     };
-    let engines: [Box<dyn Engine>; 2] = [
-        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
-        Box::new(Reference::new().with_guest_limits(guest.clone())),
-    ];
-    let module: std::sync::Arc<[u8]> = generated.module.into();
-    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), &request));
-    for report in [&v8, &wasmtime] {
-        let kind = report.outcome.kind();
-        assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);
-    }
-    crate::heap::check_run(&v8, "wasi_calls", module.len());
+    let (v8, wasmtime) = super::run_both("wasi_calls", generated.module, &guest, &request);
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed");
     }
