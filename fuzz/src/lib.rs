@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod feedback;
 pub mod generators;
 pub mod heap;
+pub mod libfuzzer_flags;
 pub mod oracles;
 pub mod sanitizer;
 mod targets;

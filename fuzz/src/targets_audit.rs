@@ -55,6 +55,17 @@ fn every_target_binary_carries_the_leak_suppression_for_v8s_liveness_record() {
 }
 
 #[test]
+fn every_target_binary_applies_the_default_libfuzzer_flags() {
+    for name in names() {
+        let text = read(&format!("fuzz/fuzz_targets/{name}.rs"));
+        assert!(
+            text.contains("init: wasm_runner_fuzz::libfuzzer_flags::apply_defaults()"),
+            "fuzz_targets/{name}.rs does not apply wasm_runner_fuzz::libfuzzer_flags::apply_defaults() in its init"
+        );
+    }
+}
+
+#[test]
 fn every_target_has_a_seed_corpus_and_no_corpus_folder_is_orphaned() {
     let mut folders: Vec<String> = std::fs::read_dir(repo().join("corpus"))
         .unwrap()

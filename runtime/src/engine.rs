@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::report::RunReport;
 use crate::request::RunRequest;
 
-pub trait Engine {
+/// `Send + Sync` so that a differential oracle can run engines side by side on one module.
+pub trait Engine: Send + Sync {
     /// `v8` or `wasmtime`, as reports name it.
     fn name(&self) -> &'static str;
 

@@ -48,7 +48,15 @@ pub(crate) fn run_both(
         Box::new(Reference::new().with_guest_limits(guest.clone())),
     ];
     let module: std::sync::Arc<[u8]> = module.into();
-    let [v8, wasmtime] = engines.map(|engine| engine.run(module.clone(), request));
+    // Side by side: an execution takes the slower engine's time, not both together.
+    let [v8, wasmtime] = std::thread::scope(|scope| {
+        engines
+            .map(|engine| {
+                let module = module.clone();
+                scope.spawn(move || engine.run(module, request))
+            })
+            .map(|running| running.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     for report in [&v8, &wasmtime] {
         let kind = report.outcome.kind();
         assert!(GUEST_CAUSED.contains(&kind), "{} ended as {kind}: {:?}", report.engine, report.outcome);

@@ -33,7 +33,16 @@ fn run(scope: &mut v8::PinScope, name: &str, source: &str) -> Result<(), String>
     let code = v8::String::new(tc, source).ok_or_else(|| format!("script {name} is too large for a V8 string"))?;
     let resource = v8::String::new(tc, name).ok_or("script name is too large for a V8 string")?;
     let origin = v8::ScriptOrigin::new(tc, resource.into(), 0, 0, false, 0, None, false, false, false, None);
-    let ran = v8::Script::compile(tc, code, Some(&origin)).and_then(|script| script.run(tc));
+    // Compiled eagerly so the snapshot holds every function's bytecode: compiled lazily, each
+    // isolate made from it would compile the functions a job calls again.
+    let mut source = v8::script_compiler::Source::new(code, Some(&origin));
+    let compiled = v8::script_compiler::compile(
+        tc,
+        &mut source,
+        v8::script_compiler::CompileOptions::EagerCompile,
+        v8::script_compiler::NoCacheReason::NoReason,
+    );
+    let ran = compiled.and_then(|script| script.run(tc));
     match ran {
         Some(_) => Ok(()),
         None => {
