@@ -1,8 +1,9 @@
-// The descriptor table: open files and directories by number, from 3 up (0-2 are the
-// stdio streams, which the preview1 functions handle themselves). Numbers are reused as
-// wasmtime-wasi reuses them: the highest freed one first, else one past the highest in use.
-// The descriptors a guest opens count against the run's limit (`max_open_fds`, EMFILE
-// past it); preopens do not.
+// The descriptor table: the stdio streams, open files and directories by number. The
+// streams are ordinary entries at 0-2 (a node with a `stream` number and no file type), so
+// a guest may close them, renumber onto and from them, and get their numbers back for files
+// it opens, as under wasmtime-wasi. Numbers are reused as wasmtime-wasi reuses them: the
+// highest freed one first, else one past the highest in use. The descriptors a guest opens
+// count against the run's limit (`max_open_fds`, EMFILE past it); stdio and preopens do not.
 'use strict';
 /* global wasiAbi, Errno */
 /* exported createDescriptors */
@@ -48,11 +49,14 @@ const createDescriptors = () => {
     }
     return -1;
   }
-  // Numbers ever given out are 3..K with none missing (a new one is always one past the
+  // Numbers ever given out are 0..K with none missing (a new one is always one past the
   // highest), each open or free: with none free, the next is one past the open ones.
   function nextNumber() {
     const fd = popHighest();
-    return fd >= 0 ? fd : 3 + fds.size;
+    return fd >= 0 ? fd : fds.size;
+  }
+  for (const stream of [0, 1, 2]) {
+    fds.set(stream, { node: { type: wasiAbi.filetype.UNKNOWN, stream }, pos: 0, flags: 0, preopen: undefined });
   }
 
   return Object.freeze({

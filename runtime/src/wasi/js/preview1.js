@@ -120,22 +120,25 @@
     file.mtime = now();
     return buf.length;
   }
-  // The open file `fd`, as wasmtime-wasi's file calls look it up: BADF for stdio, a
+  // The stdio stream (0, 1 or 2) open as `fd`, wherever the guest renumbered it; undefined
+  // for a file, a directory or nothing.
+  const streamAt = (fd) => fds.get(fd)?.node.stream;
+  // The open file `fd`, as wasmtime-wasi's file calls look it up: BADF for a stream, a
   // directory, or nothing.
   function fileFd(fd) {
-    const entry = fd <= 2 ? undefined : fds.get(fd);
+    const entry = fds.get(fd);
     if (entry === undefined || entry.node.type !== T.REGULAR_FILE) throw new Errno(E.BADF);
     return entry;
   }
-  // A file that can seek: SPIPE for stdio.
+  // A file that can seek: SPIPE for a stream.
   function seekableFd(fd) {
-    if (fd <= 2) throw new Errno(E.SPIPE);
+    if (streamAt(fd) !== undefined) throw new Errno(E.SPIPE);
     return fileFd(fd);
   }
-  // An open file or directory: BADF for stdio or nothing.
+  // An open file or directory: BADF for a stream or nothing.
   function anyFd(fd) {
-    const entry = fd <= 2 ? undefined : fds.get(fd);
-    if (entry === undefined) throw new Errno(E.BADF);
+    const entry = fds.get(fd);
+    if (entry === undefined || entry.node.stream !== undefined) throw new Errno(E.BADF);
     return entry;
   }
 
@@ -170,8 +173,9 @@
   // Checks that `fd` can be polled for `tag` as wasmtime-wasi can: stdin or a file for
   // reading, stdout, stderr or a file for writing; anything else fails the call (BADF).
   function pollable(fd, tag) {
-    if (fd <= 2) {
-      if ((tag === EVENT.FD_READ) !== (fd === 0)) throw new Errno(E.BADF);
+    const stream = streamAt(fd);
+    if (stream !== undefined) {
+      if ((tag === EVENT.FD_READ) !== (stream === 0)) throw new Errno(E.BADF);
       return;
     }
     const entry = fds.get(fd);
@@ -205,9 +209,10 @@
     // count stored: wasmtime-wasi's order, so a bad pointer traps where it would there.
     fd_write: (fd, iovs, iovsLen, nwritten) => {
       const b = firstBuffer(iovs, iovsLen);
+      const stream = streamAt(fd);
       let total;
-      if (fd === 1 || fd === 2) {
-        total = host.write(fd, mem.bytes(b.ptr, b.len));
+      if (stream === 1 || stream === 2) {
+        total = host.write(stream, mem.bytes(b.ptr, b.len));
       } else {
         const entry = fileFd(fd);
         const at = entry.flags & FDFLAGS.APPEND ? entry.node.size : entry.pos;
@@ -221,7 +226,8 @@
     },
     fd_pwrite: (fd, iovs, iovsLen, offset, nwritten) => {
       const b = firstBuffer(iovs, iovsLen);
-      if (fd === 1 || fd === 2) return E.SPIPE;
+      const stream = streamAt(fd);
+      if (stream === 1 || stream === 2) return E.SPIPE;
       const entry = fileFd(fd);
       // As Linux's pwrite: a file opened to append ignores the offset.
       const at = entry.flags & FDFLAGS.APPEND ? BigInt(entry.node.size) : u64(offset);
@@ -234,7 +240,7 @@
     fd_read: (fd, iovs, iovsLen, nread) => {
       const b = firstBuffer(iovs, iovsLen);
       let total;
-      if (fd === 0) {
+      if (streamAt(fd) === 0) {
         // Only the bytes read are stored, so only they must be in bounds.
         total = host.read(mem.bytes(b.ptr, Math.min(b.len, host.stdinLeft())));
       } else {
@@ -247,7 +253,7 @@
     },
     fd_pread: (fd, iovs, iovsLen, offset, nread) => {
       const b = firstBuffer(iovs, iovsLen);
-      if (fd === 0) return E.SPIPE;
+      if (streamAt(fd) === 0) return E.SPIPE;
       const entry = fileFd(fd);
       const off = u64(offset);
       const at = off > BigInt(MAX_FILE) ? MAX_FILE : Number(off);
@@ -272,12 +278,9 @@
       mem.setU64(out, BigInt(seekableFd(fd).pos));
       return E.SUCCESS;
     },
-    fd_close: (fd) => {
-      if (fd <= 2) return E.SUCCESS;
-      return fds.close(fd) ? E.SUCCESS : E.BADF;
-    },
+    fd_close: (fd) => (fds.close(fd) ? E.SUCCESS : E.BADF),
     fd_renumber: (from, to) => {
-      if (!fds.has(from) || from <= 2 || to <= 2 || !fds.has(to)) return E.BADF;
+      if (!fds.has(from) || !fds.has(to)) return E.BADF;
       if (from !== to) fds.renumber(from, to);
       return E.SUCCESS;
     },
@@ -288,9 +291,10 @@
       let flags = 0;
       let base = RIGHTS.ALL;
       let inheriting = RIGHTS.ALL;
-      if (fd <= 2) {
+      const stream = streamAt(fd);
+      if (stream !== undefined) {
         type = T.UNKNOWN;
-        base = fd === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
+        base = stream === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
         inheriting = base;
       } else {
         const entry = anyFd(fd);
@@ -317,7 +321,7 @@
       return E.NOTSUP;
     },
     fd_filestat_get: (fd, out) => {
-      if (fd <= 2) {
+      if (streamAt(fd) !== undefined) {
         stdioFilestat(out);
         return E.SUCCESS;
       }
@@ -351,7 +355,7 @@
       return E.SUCCESS;
     },
     fd_prestat_get: (fd, out) => {
-      const entry = fd <= 2 ? undefined : fds.get(fd);
+      const entry = fds.get(fd);
       if (entry === undefined || entry.preopen === undefined) return E.BADF;
       const at = mem.record(out, PRESTAT.BYTES, PRESTAT.ALIGN);
       mem.setU32(at + PRESTAT.TAG, PREOPEN.DIR);
@@ -359,9 +363,9 @@
       return E.SUCCESS;
     },
     fd_prestat_dir_name: (fd, path, len) => {
-      const entry = fd <= 2 ? undefined : fds.get(fd);
-      if (fd > 2 && entry === undefined) return E.BADF;
-      if (entry === undefined || entry.preopen === undefined) return E.NOTDIR;
+      const entry = fds.get(fd);
+      if (entry === undefined) return E.BADF;
+      if (entry.preopen === undefined) return E.NOTDIR;
       const name = utf8.encode(entry.preopen);
       if (len >>> 0 < name.length) return E.NAMETOOLONG;
       mem.bytes(path, name.length).set(name);
@@ -403,7 +407,7 @@
       // The path is read before the descriptor is looked up, as in wasmtime-wasi.
       const path = pathArg(pathPtr, pathLen);
       const entry = fds.get(fd);
-      if (entry === undefined) return E.BADF;
+      if (entry === undefined || entry.node.stream !== undefined) return E.BADF;
       if (entry.node.type !== T.DIRECTORY) return E.NOTDIR;
       const r = fs.resolve(entry.node, path);
       if (typeof r === 'number') return r;
@@ -566,7 +570,9 @@
         let flags = 0;
         if (tag === EVENT.FD_READ) {
           const entry = fds.get(mem.u32(s + SUB.FD));
-          if (entry !== undefined && entry.node.size - entry.pos <= 0) flags = EVENTRW.HANGUP;
+          if (entry !== undefined && entry.node.stream === undefined && entry.node.size - entry.pos <= 0) {
+            flags = EVENTRW.HANGUP;
+          }
         }
         const at = mem.record(events + EV.BYTES * written++, EV.BYTES, EV.ALIGN);
         mem.setU64(at + EV.USERDATA, mem.u64(s + SUB.USERDATA));
