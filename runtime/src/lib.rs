@@ -38,6 +38,7 @@ pub mod internals;
 pub use engine::Engine;
 pub use guest::{prepare, Instrumentation, PreparedModule, ProvidedImports};
 pub use limits::{GuestLimits, RunnerLimits};
+pub use policy::determinism::Deterministic;
 #[cfg(feature = "reference")]
 pub use reference::Reference;
 pub use report::{

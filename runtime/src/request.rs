@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::policy::determinism::Deterministic;
 use crate::wasi::Preopen;
 
 /// The entry point a run calls when the request names none (a WASI command's).
@@ -28,6 +29,11 @@ pub struct RunRequest {
     /// as `unknown_import_called` (wasmtime's `--trap-unknown-imports`).
     #[serde(default)]
     pub trap_unknown_imports: bool,
+    /// Time, random bytes and file timestamps from fixed sources, the same in both engines
+    /// and in every run (`policy::determinism`): a real program then gives the same output
+    /// and the same fuel everywhere.
+    #[serde(default)]
+    pub deterministic: Option<Deterministic>,
 }
 
 impl RunRequest {

@@ -309,3 +309,40 @@ fn min_heap_of_a_module_that_cannot_warm_up_is_one_line() {
     let last = err.lines().last().unwrap_or_default();
     assert!(last.starts_with("error: min-heap of") && last.contains("invalid_module"), "{err}");
 }
+
+/// Prints 8 random bytes, then a realtime clock reading.
+const RANDOM_AND_CLOCK: &str = r#"(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $random (i32.const 16) (i32.const 8)))
+    (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 24)))
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+#[test]
+fn deterministic_runs_print_the_same_bytes_in_both_engines_and_the_seed_changes_them() {
+    let path = temp_file("random-clock.wasm", &wat::parse_str(RANDOM_AND_CLOCK).unwrap());
+    let path = path.to_str().unwrap();
+    let stdout = |engine: &str, seed: &str| {
+        let output = wasm_runner(&["run", path, "--engine", engine, "--deterministic", "--seed", seed]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        output.stdout
+    };
+    let v8 = stdout("v8", "5");
+    assert_eq!(v8.len(), 16);
+    assert_eq!(v8, stdout("wasmtime", "5"));
+    assert_eq!(v8, stdout("v8", "5"));
+    assert_ne!(v8[..8], stdout("v8", "6")[..8]);
+}
+
+#[test]
+fn a_seed_without_the_deterministic_mode_is_a_usage_error() {
+    let path = temp_file("random-clock-usage.wasm", &wat::parse_str(RANDOM_AND_CLOCK).unwrap());
+    let output = wasm_runner(&["run", path.to_str().unwrap(), "--seed", "5"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--deterministic"), "{}", stderr(&output));
+}

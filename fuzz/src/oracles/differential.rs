@@ -1,5 +1,5 @@
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::RunRequest;
+use wasm_runner::{Deterministic, RunRequest};
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
 use crate::generators::{first_export, terminating_module};
@@ -20,7 +20,13 @@ pub fn differential(data: &[u8]) -> Verdict {
     let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
-    let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), observe: true, ..Default::default() };
+    let request = RunRequest {
+        args: vec!["fuzz".into()],
+        invoke: Some(entry),
+        observe: true,
+        deterministic: Some(Deterministic::default()),
+        ..Default::default()
+    };
     let (v8, wasmtime) = super::run_both("differential", generated.module, &guest, &request);
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed or stack depth");

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::{Preopen, RunReport, RunRequest};
+use wasm_runner::{Deterministic, Preopen, RunReport, RunRequest};
 use wasm_runner_testkit::compare::comparable;
 
 use crate::generators::{first_export, wasi_program};
@@ -48,6 +48,8 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         stdin: b"some input\nover two lines\n".to_vec(),
         dirs: vec![Preopen { host: dir.path().to_path_buf(), guest: "/d".into() }],
         invoke: Some(entry),
+        // Clocks and random bytes the same in both engines, so their output can agree.
+        deterministic: Some(Deterministic::default()),
         ..Default::default()
     };
     let (v8, wasmtime) = super::run_both("wasi_calls", generated.module, &guest, &request);

@@ -8,6 +8,7 @@ use super::output::{fail, print_json, print_phases, read_module, ModuleInput, EX
 use super::RunnerArgs;
 use crate::guest::Instrumentation;
 use crate::limits::GuestLimits;
+use crate::policy::determinism::Deterministic;
 use crate::report::{RunOutcome, RunReport};
 use crate::request::RunRequest;
 use crate::wasi::Preopen;
@@ -77,6 +78,14 @@ pub(crate) struct RunArgs {
     /// unknown_import_called only if the guest calls one.
     #[arg(long)]
     pub trap_unknown_imports: bool,
+    /// Fixed time, random bytes and file timestamps, the same in both engines and in every
+    /// run: clocks start at 2020-01-01 and advance 1 ms per clock_time_get, random bytes
+    /// come from --seed (see docs/wasi.md).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// The seed of the guest's random bytes under --deterministic.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "deterministic")]
+    pub seed: u64,
     #[command(flatten)]
     pub runner: RunnerArgs,
     /// Print the report as JSON (stdout and stderr inside it) instead of passing output through.
@@ -164,6 +173,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         observe: args.observe,
         dirs: args.dirs.clone(),
         trap_unknown_imports: args.trap_unknown_imports,
+        deterministic: args.deterministic.then_some(Deterministic { seed: args.seed }),
     };
     let instrumentation = if args.no_instrumentation { Instrumentation::Off } else { Instrumentation::On };
     let engine: Box<dyn Engine> = match args.engine {

@@ -8,6 +8,7 @@
 //! differential test is a difference of mechanism, never of two copies of a rule.
 
 mod calls;
+pub(crate) mod determinism;
 mod entry;
 mod fuel;
 mod imports;

@@ -12,13 +12,14 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 use super::classify::{classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
-use super::shims::{self, FsUsage, HasShims, ShimState};
+use super::shims::{self, FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
 use super::{compiled, config, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
 use crate::guest::{prepare, PreparedModule};
 use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
 use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::GuestLimits;
+use crate::policy::determinism::FixedSources;
 use crate::policy::{
     before_entry, check_entry, check_request, decide, fuel_used, is_observed_export, js_number, memory_hash, observed,
     provided_for, StopSignals, Stream, AFTER_INSTANTIATE,
@@ -115,7 +116,13 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         Ok(s) => s,
         Err(error) => return RunReport::failed(ENGINE, error, phases, started),
     };
+    let fixed = request.deterministic.map(FixedSources::new);
     let mut builder = WasiCtxBuilder::new();
+    if let Some(fixed) = &fixed {
+        builder
+            .wall_clock(VirtualWallClock(fixed.clocks.clone()))
+            .monotonic_clock(VirtualMonotonicClock(fixed.clocks.clone()));
+    }
     builder
         .args(&request.args)
         .envs(&env)
@@ -148,6 +155,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunReq
         guest.max_open_fds,
         FsUsage::new(&roots, guest.max_fs_nodes, guest.max_fs_bytes),
         Instant::now() + guest.max_wall_time,
+        fixed,
     );
     let mut store = Store::new(&engine, State { wasi, limits, shims });
     store.limiter(|s| &mut s.limits);

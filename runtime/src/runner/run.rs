@@ -41,7 +41,9 @@ pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> R
     let (instrumentation, request) = (runner.instrumentation, request.clone());
     let result = supervise(&runner.limits, Some(guest.stack_bytes()), move |session| {
         session.set_guest_limits(guest.clone());
-        let wasi = session.attach_wasi(WasiHost::new(guest.max_output_bytes, request.stdin.clone(), image));
+        let wasi = session.attach_wasi(
+            WasiHost::new(guest.max_output_bytes, request.stdin.clone(), image).deterministic(request.deterministic),
+        );
         let cancel = session.cancel();
         let prepared = session.bootstrap().and_then(|()| {
             session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation, &cancel)?))

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use super::image::FsImage;
+use crate::policy::determinism::{Deterministic, FixedSources};
 use crate::policy::OutputCapture;
 
 #[derive(Debug, Default)]
@@ -23,6 +24,8 @@ pub(crate) struct WasiHost {
     /// Set when the guest passed what the host cannot use (an out-of-bounds pointer): the
     /// call trapped.
     pub trap: Option<String>,
+    /// Set in the deterministic mode: where time and random bytes come from.
+    pub fixed: Option<FixedSources>,
 }
 
 pub(crate) type SharedWasiHost = Rc<RefCell<WasiHost>>;
@@ -30,6 +33,12 @@ pub(crate) type SharedWasiHost = Rc<RefCell<WasiHost>>;
 impl WasiHost {
     pub(crate) fn new(output_cap: u64, stdin: Vec<u8>, image: FsImage) -> Self {
         WasiHost { output: OutputCapture::new(output_cap), stdin, image, ..Default::default() }
+    }
+
+    /// The deterministic mode's sources, when the request asks for it.
+    pub(crate) fn deterministic(mut self, mode: Option<Deterministic>) -> Self {
+        self.fixed = mode.map(FixedSources::new);
+        self
     }
 
     /// Stdin bytes not read yet.

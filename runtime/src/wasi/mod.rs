@@ -16,6 +16,7 @@ pub(crate) use image::{load_image, FsBudget, FsImage};
 pub use preopen::Preopen;
 
 use crate::limits::GuestLimits;
+use crate::policy::determinism::{CLOCK_RESOLUTION_NS, REALTIME_START_NS};
 use crate::request::RunRequest;
 
 /// What the WASI runtime's JS is configured with for one run (`__wasmRunner.wasi.configure`).
@@ -27,5 +28,8 @@ pub(crate) fn options(request: &RunRequest, guest: &GuestLimits) -> serde_json::
         "fsNodes": guest.max_fs_nodes,
         "maxOpenFds": guest.max_open_fds,
         "hostcallBytes": guest.max_hostcall_bytes,
+        "clockResolution": CLOCK_RESOLUTION_NS.to_string(),
+        // Every filestat's times under the deterministic mode (a decimal string: a BigInt).
+        "fixedTimestamp": request.deterministic.map(|_| REALTIME_START_NS.to_string()),
     })
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::host::SharedWasiHost;
 use crate::isolate::install_natives;
+use crate::policy::determinism::Clock;
 use crate::policy::Stream;
 
 fn host(scope: &mut v8::PinScope) -> Option<SharedWasiHost> {
@@ -136,20 +137,52 @@ fn trap(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::
     scope.terminate_execution();
 }
 
-/// `__host.random(bytes)`: fills a Uint8Array from the host's randomness.
+/// `__host.random(bytes)`: fills a Uint8Array from the host's randomness, or from the run's
+/// seeded stream in the deterministic mode.
 fn random(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue<v8::Value>) {
-    with_view_mut(scope, args.get(0), fill_random);
+    let io = host(scope);
+    with_view_mut(scope, args.get(0), |dest| {
+        let mut io = io.as_ref().map(|io| io.borrow_mut());
+        match io.as_mut().and_then(|io| io.fixed.as_mut()) {
+            Some(fixed) => fixed.random.fill(dest),
+            None => fill_random(dest),
+        }
+    });
 }
 
-/// `__host.now(clock)`: nanoseconds as a BigInt; clock 0 is realtime, others monotonic.
+/// `__host.now(clock)`: nanoseconds as a BigInt; clock 0 is realtime, others monotonic. In
+/// the deterministic mode, the virtual clock's reading, which this does not advance.
 fn now(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
-    let clock = args.get(0).int32_value(scope).unwrap_or(0);
-    let nanos = if clock == 0 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
-    } else {
-        monotonic_nanos()
-    };
+    let clock = clock_arg(scope, &args);
+    let fixed = host(scope).and_then(|io| io.borrow().fixed.as_ref().map(|f| f.clocks.read(clock)));
+    let nanos = fixed.unwrap_or_else(|| real_now(clock));
     rv.set(v8::BigInt::new_from_u64(scope, nanos).into());
+}
+
+/// `__host.clockTimeGet(clock)`: what the guest's `clock_time_get` answers: `now`, except
+/// that in the deterministic mode the virtual time advances by one step first.
+fn clock_time_get(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let clock = clock_arg(scope, &args);
+    let fixed = host(scope).and_then(|io| io.borrow().fixed.as_ref().map(|f| f.clocks.tick(clock)));
+    let nanos = fixed.unwrap_or_else(|| real_now(clock));
+    rv.set(v8::BigInt::new_from_u64(scope, nanos).into());
+}
+
+fn clock_arg(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments) -> Clock {
+    if args.get(0).int32_value(scope).unwrap_or(0) == 0 {
+        Clock::Realtime
+    } else {
+        Clock::Monotonic
+    }
+}
+
+fn real_now(clock: Clock) -> u64 {
+    match clock {
+        Clock::Realtime => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+        }
+        Clock::Monotonic => monotonic_nanos(),
+    }
 }
 
 fn monotonic_nanos() -> u64 {
@@ -189,6 +222,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, host: v8::Local<v8::Object>) -> 
         "trap" => trap,
         "random" => random,
         "now" => now,
+        "clockTimeGet" => clock_time_get,
     });
     Some(())
 }

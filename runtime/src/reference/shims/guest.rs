@@ -27,6 +27,29 @@ pub(super) fn write_u32<T>(caller: &mut Caller<'_, T>, at: i32, value: u32) {
     }
 }
 
+/// Writes `bytes` at `at` in the guest's memory, shared or not (a wrapper writes only where
+/// wasmtime-wasi has just written successfully, so the range is in bounds).
+pub(super) fn write_bytes<T>(caller: &mut Caller<'_, T>, at: u32, bytes: &[u8]) {
+    match caller.get_export("memory") {
+        Some(wasmtime::Extern::Memory(memory)) => {
+            let _ = memory.write(&mut *caller, at as usize, bytes);
+        }
+        Some(wasmtime::Extern::SharedMemory(memory)) => {
+            let data = memory.data();
+            let start = at as usize;
+            if let Some(cells) = start.checked_add(bytes.len()).and_then(|end| data.get(start..end)) {
+                for (cell, byte) in cells.iter().zip(bytes) {
+                    // SAFETY: the cell is inside the shared memory's mapping; this thread
+                    // runs the guest that called, so only other guest threads could race
+                    // with the write, as they could with wasmtime-wasi's own.
+                    unsafe { *cell.get() = *byte };
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn read<T>(caller: &mut Caller<'_, T>, at: usize, out: &mut [u8]) -> Option<()> {
     let memory = caller.get_export("memory")?.into_memory()?;
     memory.read(&*caller, at, out).ok()

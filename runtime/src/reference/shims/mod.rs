@@ -1,7 +1,7 @@
 //! Wrappers over wasmtime-wasi's preview1 functions for the guest limits it has no setting
 //! of its own for, each counted as the V8 runner's WASI runtime counts: open descriptors
 //! (`fds`), files, directories and file bytes (`usage`), and the wall-time deadline inside
-//! `poll_oneoff` (`poll`). The wrappers are grouped by the calls they wrap (`paths`,
+//! `poll_oneoff` (`poll`); and the deterministic mode's fixed values (`determinism`). The wrappers are grouped by the calls they wrap (`paths`,
 //! `files`, `poll`).
 //!
 //! Each wrapper calls wasmtime-wasi's own implementation (`call`), so what the guest sees is
@@ -9,6 +9,7 @@
 //! descriptor it asks wasmtime-wasi too (`guest`).
 
 mod call;
+mod determinism;
 mod fds;
 mod files;
 mod guest;
@@ -21,8 +22,10 @@ use std::time::Instant;
 use wasmtime::Linker;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
+pub(super) use determinism::{VirtualMonotonicClock, VirtualWallClock};
 pub(super) use usage::FsUsage;
 
+use crate::policy::determinism::FixedSources;
 use crate::wasi::preview1::MODULE;
 
 /// What the wrappers keep per run.
@@ -32,11 +35,13 @@ pub(super) struct ShimState {
     fs: FsUsage,
     /// When the run's wall time ends.
     deadline: Option<Instant>,
+    /// Set in the deterministic mode.
+    fixed: Option<FixedSources>,
 }
 
 impl ShimState {
-    pub(super) fn new(max_open_fds: u64, fs: FsUsage, deadline: Instant) -> Self {
-        ShimState { fds: fds::OpenFds::new(max_open_fds), fs, deadline: Some(deadline) }
+    pub(super) fn new(max_open_fds: u64, fs: FsUsage, deadline: Instant, fixed: Option<FixedSources>) -> Self {
+        ShimState { fds: fds::OpenFds::new(max_open_fds), fs, deadline: Some(deadline), fixed }
     }
 }
 
@@ -58,6 +63,7 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
     paths::install(linker)?;
     files::install(linker)?;
     poll::install(linker)?;
+    determinism::install(linker)?;
     Ok(())
 }
 

@@ -36,7 +36,7 @@
   const { pointer: PTR, iovec: IOVEC, filestat: FILESTAT, fdstat: FDSTAT, prestat: PRESTAT } = wasiAbi;
   const { dirent: DIRENT, subscription: SUB, event: EV } = wasiAbi;
 
-  const state = { args: [], env: [], hostcallBytes: 0 };
+  const state = { args: [], env: [], hostcallBytes: 0, clockResolution: 1000n, fixedTimestamp: undefined };
   const mem = createGuestMemory();
   const fs = createFileSystem(host);
   const fds = createDescriptors();
@@ -77,9 +77,11 @@
     for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) mem.setU8(at + i, 0);
     mem.setU64(at + FILESTAT.NLINK, 1n);
     mem.setU64(at + FILESTAT.SIZE, BigInt(node.type === T.REGULAR_FILE ? node.size : 0));
-    mem.setU64(at + FILESTAT.ATIM, node.atime);
-    mem.setU64(at + FILESTAT.MTIM, node.mtime);
-    mem.setU64(at + FILESTAT.CTIM, node.mtime);
+    // The deterministic mode fixes every timestamp (policy::determinism).
+    const fixed = state.fixedTimestamp;
+    mem.setU64(at + FILESTAT.ATIM, fixed ?? node.atime);
+    mem.setU64(at + FILESTAT.MTIM, fixed ?? node.mtime);
+    mem.setU64(at + FILESTAT.CTIM, fixed ?? node.mtime);
   }
   function stdioFilestat(out) {
     const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
@@ -190,12 +192,12 @@
     // The CPU-time clocks are not offered (as in wasmtime-wasi): BADF.
     clock_res_get: (id, out) => {
       if (!isClock(id)) return E.BADF;
-      mem.setU64(out, 1000n);
+      mem.setU64(out, state.clockResolution);
       return E.SUCCESS;
     },
     clock_time_get: (id, _precision, out) => {
       if (!isClock(id)) return E.BADF;
-      mem.setU64(out, host.now(id));
+      mem.setU64(out, host.clockTimeGet(id));
       return E.SUCCESS;
     },
     random_get: (buf, len) => {
@@ -643,6 +645,8 @@
       state.args = options.args ?? [];
       state.env = options.env ?? [];
       state.hostcallBytes = options.hostcallBytes ?? 0;
+      state.clockResolution = BigInt(options.clockResolution ?? 1000);
+      state.fixedTimestamp = options.fixedTimestamp ? BigInt(options.fixedTimestamp) : undefined;
       fds.limit(options.maxOpenFds ?? 0);
       for (const { name, root } of fs.load(options.fsLimit ?? 0, options.fsNodes ?? 0)) fds.preopen(name, root);
     },
