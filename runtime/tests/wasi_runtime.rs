@@ -239,3 +239,28 @@ fn a_reactor_is_initialised_before_the_invoked_export() {
     assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["42".into()] });
     assert_eq!(v8.outcome, wasmtime.outcome);
 }
+
+/// path_open of the path at 500 (length given), returning the errno.
+const OPEN_PATHS: &str = r#"
+  (data (i32.const 500) "/abs")
+  (data (i32.const 510) "../x")
+  (data (i32.const 520) "sub/../../x")
+  (data (i32.const 540) "..")
+  (func $open_at (param i32 i32) (result i32)
+    (call $open (i32.const 3) (i32.const 0) (local.get 0) (local.get 1) (i32.const 0)
+                (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 200)))
+  (func (export "escapes") (result i32 i32 i32 i32)
+    (call $open_at (i32.const 500) (i32.const 4))
+    (call $open_at (i32.const 510) (i32.const 4))
+    (call $open_at (i32.const 520) (i32.const 11))
+    (call $open_at (i32.const 540) (i32.const 2)))
+"#;
+
+#[test]
+fn paths_escaping_the_preopen_are_eperm_in_both_engines() {
+    let dir = sandbox(&[]);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let (v8, wasmtime) = run_both(&module(OPEN_PATHS), &request(&dir, Some("escapes")), &GuestLimits::default());
+    assert_eq!(v8.outcome, RunOutcome::Ok { returned: vec!["63".into(); 4] });
+    assert_eq!(v8.outcome, wasmtime.outcome);
+}

@@ -1,7 +1,8 @@
 //! The deterministic mode (`policy::determinism`) over wasmtime-wasi: each wrapper calls
 //! wasmtime-wasi's own function first, so its checks, errnos and traps stay as they are,
 //! and only where that succeeded replaces what it wrote with the fixed value: the virtual
-//! clock's tick, the seeded random bytes, the fixed file timestamps. wasmtime-wasi's own
+//! clock's tick, the seeded random bytes, the fixed file timestamps, the V8 runner's order
+//! of directory entries (`readdir_order`). wasmtime-wasi's own
 //! reads of its clocks (inside `poll_oneoff`) see the virtual time through the clocks given
 //! to its context (`VirtualWallClock`, `VirtualMonotonicClock`).
 
@@ -12,6 +13,7 @@ use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 use super::call::wasi;
 use super::guest::write_bytes;
+use super::readdir_order;
 use super::{HasShims, MODULE, SUCCESS};
 use crate::policy::determinism::{Clock, VirtualClocks, CLOCK_RESOLUTION_NS, REALTIME_START_NS};
 
@@ -42,7 +44,8 @@ impl HostMonotonicClock for VirtualMonotonicClock {
     }
 }
 
-/// Replaces `clock_time_get`, `random_get`, `fd_filestat_get` and `path_filestat_get`.
+/// Replaces `clock_time_get`, `random_get`, `fd_filestat_get`, `path_filestat_get` and
+/// `fd_readdir`.
 pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     linker.func_wrap(
         MODULE,
@@ -87,6 +90,17 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         |mut caller: Caller<'_, T>, fd: i32, flags: i32, path: i32, len: i32, out: i32| -> wasmtime::Result<i32> {
             let errno = wasi!(&mut caller, path_filestat_get(fd, flags, path, len, out))?;
             fix_times(&mut caller, errno, out);
+            Ok(errno)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "fd_readdir",
+        |mut caller: Caller<'_, T>, fd: i32, buf: i32, len: i32, cookie: i64, used: i32| -> wasmtime::Result<i32> {
+            let errno = wasi!(&mut caller, fd_readdir(fd, buf, len, cookie, used))?;
+            if errno == SUCCESS && caller.data_mut().shims().fixed.is_some() {
+                readdir_order::reorder(&mut caller, fd, buf, len, cookie, used)?;
+            }
             Ok(errno)
         },
     )?;

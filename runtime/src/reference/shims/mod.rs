@@ -15,6 +15,7 @@ mod files;
 mod guest;
 mod paths;
 mod poll;
+mod readdir_order;
 mod usage;
 
 use std::time::Instant;

@@ -73,10 +73,12 @@ const createDescriptors = () => {
     isPreopenRoot: (node) => preopenRoots.includes(node),
     // Whether the guest holds as many descriptors as it may.
     full: () => opened.size >= maxOpen,
-    open(node, flags) {
+    // `mode` says what the descriptor may do to a file's bytes ({ read, write }), as
+    // wasmtime-wasi's open mode says it.
+    open(node, flags, mode) {
       if (opened.size >= maxOpen) throw new Errno(wasiAbi.errno.MFILE);
       const fd = nextNumber();
-      fds.set(fd, { node, pos: 0, flags, preopen: undefined });
+      fds.set(fd, { node, pos: 0, flags, preopen: undefined, read: mode.read, write: mode.write });
       opened.add(fd);
       return fd;
     },

@@ -157,10 +157,10 @@ const createFileSystem = (host) => {
   // wasmtime-wasi's host walks it: the first missing or too-long component answers, and
   // nothing is kept per component, so a path of any length (the host-call budget bounds
   // it) costs the heap one name at a time. Returns { dir, name, node } (node undefined when
-  // the last component does not exist) or an errno number. '..' stops at the preopen.
+  // the last component does not exist) or an errno number. '..' past the preopen is EPERM, as wasmtime-wasi's capability check answers it.
   function resolve(start, b) {
     if (b.length === 0) return E.NOENT;
-    if (b[0] === SLASH) return E.NOTCAPABLE;
+    if (b[0] === SLASH) return E.PERM;
     let end = b.length;
     while (b[end - 1] === SLASH) end--;
     const trailingSlash = end < b.length;
@@ -174,7 +174,7 @@ const createFileSystem = (host) => {
       if (j > i) {
         const part = component(b, i, j);
         if (part === '..') {
-          if (dir.parent === dir) return E.NOTCAPABLE;
+          if (dir.parent === dir) return E.PERM;
           dir = dir.parent;
         } else if (part !== '.') {
           const next = child(dir, part);
@@ -189,7 +189,7 @@ const createFileSystem = (host) => {
     const name = component(b, last, end);
     if (name === '.') return { dir: dir.parent, name, node: dir, self: true };
     if (name === '..') {
-      if (dir.parent === dir) return E.NOTCAPABLE;
+      if (dir.parent === dir) return E.PERM;
       return { dir: dir.parent.parent, name, node: dir.parent, self: true };
     }
     const node = child(dir, name);

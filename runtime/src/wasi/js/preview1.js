@@ -132,6 +132,18 @@
     if (entry === undefined || entry.node.type !== T.REGULAR_FILE) throw new Errno(E.BADF);
     return entry;
   }
+  // The open file `fd` for reading or writing its bytes: BADF as for `fileFd`, and for a
+  // descriptor not opened for it (the host's read or write answers EBADF in wasmtime-wasi).
+  function readableFd(fd) {
+    const entry = fileFd(fd);
+    if (!entry.read) throw new Errno(E.BADF);
+    return entry;
+  }
+  function writableFd(fd) {
+    const entry = fileFd(fd);
+    if (!entry.write) throw new Errno(E.BADF);
+    return entry;
+  }
   // A file that can seek: SPIPE for a stream.
   function seekableFd(fd) {
     if (streamAt(fd) !== undefined) throw new Errno(E.SPIPE);
@@ -216,7 +228,7 @@
       if (stream === 1 || stream === 2) {
         total = host.write(stream, mem.bytes(b.ptr, b.len));
       } else {
-        const entry = fileFd(fd);
+        const entry = writableFd(fd);
         const at = entry.flags & FDFLAGS.APPEND ? entry.node.size : entry.pos;
         const n = writeFile(entry.node, at, mem.bytes(b.ptr, b.len));
         if (n < 0) return -n;
@@ -230,7 +242,7 @@
       const b = firstBuffer(iovs, iovsLen);
       const stream = streamAt(fd);
       if (stream === 1 || stream === 2) return E.SPIPE;
-      const entry = fileFd(fd);
+      const entry = writableFd(fd);
       // As Linux's pwrite: a file opened to append ignores the offset.
       const at = entry.flags & FDFLAGS.APPEND ? BigInt(entry.node.size) : u64(offset);
       if (at > BigInt(MAX_FILE)) return E.FBIG;
@@ -246,7 +258,7 @@
         // Only the bytes read are stored, so only they must be in bounds.
         total = host.read(mem.bytes(b.ptr, Math.min(b.len, host.stdinLeft())));
       } else {
-        const entry = fileFd(fd);
+        const entry = readableFd(fd);
         total = readFile(entry.node, entry.pos, mem.bytes(b.ptr, b.len));
         entry.pos += total;
       }
@@ -256,7 +268,7 @@
     fd_pread: (fd, iovs, iovsLen, offset, nread) => {
       const b = firstBuffer(iovs, iovsLen);
       if (streamAt(fd) === 0) return E.SPIPE;
-      const entry = fileFd(fd);
+      const entry = readableFd(fd);
       const off = u64(offset);
       const at = off > BigInt(MAX_FILE) ? MAX_FILE : Number(off);
       const n = at >= entry.node.size ? 0 : Math.min(b.len, entry.node.size - at);
@@ -332,6 +344,8 @@
     },
     fd_filestat_set_size: (fd, size) => {
       const entry = fileFd(fd);
+      // The host's ftruncate of a descriptor not open for writing.
+      if (!entry.write) return E.INVAL;
       const n = u64(size);
       if (n > BigInt(MAX_FILE)) return E.FBIG;
       return fs.setSize(entry.node, Number(n));
@@ -414,7 +428,11 @@
       const r = fs.resolve(entry.node, path);
       if (typeof r === 'number') return r;
       let node = r.node;
-      const wantsWrite = (u64(rightsBase) & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
+      // wasmtime-wasi's open mode: writing with FD_WRITE, CREAT or TRUNC; reading with
+      // FD_READ, or whenever FD_WRITE is not asked for.
+      const rights = u64(rightsBase);
+      const wantsWrite = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & (O.CREAT | O.TRUNC)) !== 0;
+      const wantsRead = (rights & RIGHTS.FD_READ) !== 0n || (rights & RIGHTS.FD_WRITE) === 0n;
       if (node === undefined) {
         if (!(oflags & O.CREAT)) return E.NOENT;
         if (oflags & O.DIRECTORY || r.trailingSlash) return E.INVAL;
@@ -428,7 +446,7 @@
         if (node.type === T.DIRECTORY && wantsWrite) return E.ISDIR;
         if (node.type === T.REGULAR_FILE && oflags & O.TRUNC) fs.setSize(node, 0);
       }
-      mem.setU32(out, fds.open(node, fdflags));
+      mem.setU32(out, fds.open(node, fdflags, { read: wantsRead, write: wantsWrite }));
       return E.SUCCESS;
     },
     path_filestat_get: (fd, _flags, pathPtr, pathLen, out) => {
@@ -519,7 +537,14 @@
       if (typeof r === 'number') return r;
       return r.node === undefined ? E.NOENT : E.INVAL; // no symbolic links here
     },
-    path_symlink: () => E.NOTSUP,
+    // No links in this file system. An absolute target is refused first, as wasmtime-wasi's
+    // capability check refuses it (EPERM); any other answers ENOTSUP (docs/wasi.md).
+    path_symlink: (oldPtr, oldLen, fd, newPtr, newLen) => {
+      dirFd(fd);
+      const target = pathArg(oldPtr, oldLen);
+      pathArg(newPtr, newLen);
+      return target.length > 0 && target[0] === 0x2f ? E.PERM : E.NOTSUP;
+    },
     path_link: () => E.NOTSUP,
 
     // As wasmtime-wasi polls: every subscription is read and checked first (a bad one fails
