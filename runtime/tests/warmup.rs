@@ -141,13 +141,14 @@ fn the_wasi_runtime_registers_every_preview1_function_it_is_given() {
 }
 
 #[test]
-fn only_the_socket_functions_fall_back_to_enosys() {
-    // Every other preview1 function has an implementation of its own in the JS runtime.
+fn every_preview1_function_has_an_implementation_of_its_own() {
+    // None falls back to ENOSYS: each answers as wasmtime-wasi answers (sockets: EBADF or
+    // ENOTSOCK; tests/wasi_preview1.rs calls each in both engines).
     let names = run_trusted_script(&runner(), "unimplemented.js", "JSON.stringify(__wasmRunner.wasi.unimplemented)")
         .expect("the WASI runtime is bootstrapped")
         .0;
     let names: Vec<String> = serde_json::from_str(&names).unwrap();
-    assert_eq!(names, ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"]);
+    assert!(names.is_empty(), "{names:?}");
 }
 
 #[test]

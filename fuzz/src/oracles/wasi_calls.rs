@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::{Deterministic, Preopen, RunReport, RunRequest};
+use wasm_runner::{Deterministic, Preopen, RunOutcome, RunReport, RunRequest};
 use wasm_runner_testkit::compare::comparable;
 
 use crate::generators::{first_export, wasi_program};
@@ -30,17 +30,11 @@ fn tree() -> std::io::Result<tempfile::TempDir> {
     Ok(dir)
 }
 
-/// Property: a guest calling WASI preview1 with hostile arguments (pointers past memory or
-/// misaligned, huge counts and lengths, bad descriptors and paths, each call repeated up to
-/// a thousand times) never ends the V8 runner or the reference in an outcome the guest
-/// cannot cause (a JS error, an internal error, the heap guard), never takes the runner heap
-/// past the heap model's bound (the WASI budgets at their stated costs), and ends the same way in both engines: the same outcome kind
-/// (a trap where one traps), the same fuel, the same stdout and stderr.
-pub fn wasi_calls(data: &[u8]) -> Verdict {
-    let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
-    // `run`, or whatever function a mutated corpus entry exports first.
-    let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
-    let Ok(dir) = tree() else { return Verdict::Skipped("no scratch folder") };
+/// Runs `module`'s `entry` in both engines as the oracle does: the same limits, arguments,
+/// environment, stdin and file tree, under the deterministic mode. `None` without a scratch
+/// folder.
+pub fn run_module(module: Vec<u8>, entry: String) -> Option<(RunReport, RunReport)> {
+    let dir = tree().ok()?;
     let guest = limits();
     let request = RunRequest {
         args: vec!["fuzz".into(), "an argument".into()],
@@ -52,7 +46,22 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         deterministic: Some(Deterministic::default()),
         ..Default::default()
     };
-    let (v8, wasmtime) = super::run_both("wasi_calls", generated.module, &guest, &request);
+    Some(super::run_both("wasi_calls", module, &guest, &request))
+}
+
+/// Property: a guest calling WASI preview1 with hostile arguments (pointers past memory or
+/// misaligned, huge counts and lengths, bad descriptors and paths, each call repeated up to
+/// a thousand times) never ends the V8 runner or the reference in an outcome the guest
+/// cannot cause (a JS error, an internal error, the heap guard), never takes the runner heap
+/// past the heap model's bound (the WASI budgets at their stated costs), and ends the same way in both engines: the same outcome kind
+/// (a trap where one traps), the same fuel, the same stdout and stderr.
+pub fn wasi_calls(data: &[u8]) -> Verdict {
+    let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
+    // `run`, or whatever function a mutated corpus entry exports first.
+    let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
+    let Some((v8, wasmtime)) = run_module(generated.module, entry) else {
+        return Verdict::Skipped("no scratch folder");
+    };
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed");
     }
@@ -64,5 +73,8 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
     assert_eq!(kind(&v8), kind(&wasmtime), "outcomes differ: v8 {:?}, wasmtime {:?}", v8.outcome, wasmtime.outcome);
     assert_eq!(v8.fuel_used, wasmtime.fuel_used, "fuel differs: {:?} vs {:?}", v8.outcome, wasmtime.outcome);
     assert!(v8.stdout == wasmtime.stdout && v8.stderr == wasmtime.stderr, "output differs: {:?} vs {:?}", v8, wasmtime);
+    if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8.outcome, &wasmtime.outcome) {
+        assert_eq!(a, b, "the calls' errnos differ (fuzz/examples/wasi_narrow finds the call)");
+    }
     Verdict::Checked
 }

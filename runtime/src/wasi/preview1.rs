@@ -56,8 +56,8 @@ pub const FUNCTIONS: &[&str] = &[
     "sock_shutdown",
 ];
 
-/// Every preview1 function: the bundled WASI runtime defines all of them (the unsupported
-/// ones answer ENOSYS).
+/// Every preview1 function: the bundled WASI runtime defines all of them, each answering
+/// as wasmtime-wasi does (docs/wasi.md lists where they still differ).
 pub fn provided() -> ProvidedImports {
     ProvidedImports::with_functions(&FUNCTIONS.iter().map(|name| (MODULE, *name)).collect::<Vec<_>>())
 }

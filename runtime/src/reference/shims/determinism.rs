@@ -107,8 +107,20 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
     Ok(())
 }
 
+/// Where a `filestat` record keeps its file type; stdio's (unknown, 0) keeps its zero times.
+const FILESTAT_FILETYPE_AT: u32 = 16;
+
 fn fix_times<T: HasShims>(caller: &mut Caller<'_, T>, errno: i32, out: i32) {
     if errno != SUCCESS || caller.data_mut().shims().fixed.is_none() {
+        return;
+    }
+    let mut filetype = [0u8];
+    let at = (out as u32).wrapping_add(FILESTAT_FILETYPE_AT) as usize;
+    let known = caller
+        .get_export("memory")
+        .and_then(|e| e.into_memory())
+        .is_some_and(|m| m.read(&*caller, at, &mut filetype).is_ok() && filetype[0] != 0);
+    if !known {
         return;
     }
     let times: Vec<u8> = (0..3).flat_map(|_| REALTIME_START_NS.to_le_bytes()).collect();

@@ -1,8 +1,8 @@
 // WASI preview1 for the guest, on the runner's `__host` natives, with the in-memory file
 // system (fs.js), the descriptor table (fds.js) and checked guest memory (memory.js).
 // Registered as the import provider of WASI_PREVIEW1.module. Every preview1 function is
-// present; the ones not supported answer with an errno (ENOSYS, or the one a file system
-// without links gives).
+// present; the ones this runtime cannot support (links, signals, sockets) answer with the
+// errno wasmtime-wasi gives where it can, else ENOTSUP (docs/wasi.md).
 //
 // What a guest passes decides what happens, never a JS exception: a pointer the host
 // cannot use traps (through `__host.trap`, a termination the guest cannot catch), as it
@@ -195,6 +195,60 @@
     const entry = fds.get(fd);
     if (entry === undefined || entry.node.type !== T.REGULAR_FILE) throw new Errno(E.BADF);
   }
+  // What fd_fdstat_get says of a descriptor, as wasmtime-wasi says it: a stream is of
+  // unknown type (not a terminal) with only the right of its direction; a preopen has the
+  // fixed rights "many userlands expect"; any other has every right but those its kind or
+  // its open mode rules out, and its append and non-blocking flags.
+  const PREOPEN_BASE = [
+    'PATH_CREATE_DIRECTORY',
+    'PATH_CREATE_FILE',
+    'PATH_LINK_SOURCE',
+    'PATH_LINK_TARGET',
+    'PATH_OPEN',
+    'FD_READDIR',
+    'PATH_READLINK',
+    'PATH_RENAME_SOURCE',
+    'PATH_RENAME_TARGET',
+    'PATH_SYMLINK',
+    'PATH_REMOVE_DIRECTORY',
+    'PATH_UNLINK_FILE',
+    'PATH_FILESTAT_GET',
+    'PATH_FILESTAT_SET_TIMES',
+    'FD_FILESTAT_GET',
+    'FD_FILESTAT_SET_TIMES',
+  ].reduce((r, name) => r | RIGHTS[name], 0n);
+  const PREOPEN_INHERITING = [
+    'FD_DATASYNC',
+    'FD_READ',
+    'FD_SEEK',
+    'FD_FDSTAT_SET_FLAGS',
+    'FD_SYNC',
+    'FD_TELL',
+    'FD_WRITE',
+    'FD_ADVISE',
+    'FD_ALLOCATE',
+    'FD_FILESTAT_GET',
+    'FD_FILESTAT_SET_SIZE',
+    'FD_FILESTAT_SET_TIMES',
+    'POLL_FD_READWRITE',
+  ].reduce((r, name) => r | RIGHTS[name], PREOPEN_BASE);
+  function describe(entry) {
+    const stream = entry.node.stream;
+    if (stream !== undefined) {
+      const base = stream === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
+      return { type: T.UNKNOWN, flags: 0, base, inheriting: base };
+    }
+    if (entry.preopen !== undefined) {
+      return { type: T.DIRECTORY, flags: 0, base: PREOPEN_BASE, inheriting: PREOPEN_INHERITING };
+    }
+    const dir = entry.node.type === T.DIRECTORY;
+    let base = RIGHTS.ALL;
+    if (dir) base &= ~(RIGHTS.FD_SEEK | RIGHTS.FD_FILESTAT_SET_SIZE | RIGHTS.PATH_FILESTAT_SET_SIZE);
+    if (!entry.read) base &= ~(RIGHTS.FD_READ | RIGHTS.FD_READDIR);
+    if (!entry.write) base &= ~RIGHTS.FD_WRITE;
+    const flags = dir ? 0 : entry.flags & (FDFLAGS.APPEND | FDFLAGS.NONBLOCK);
+    return { type: entry.node.type, flags, base, inheriting: base };
+  }
   const isClock = (id) => id === CLOCK.REALTIME || id === CLOCK.MONOTONIC;
   const wasi = {
     args_get: (argv, buf) => putStrings(state.args, argv, buf),
@@ -255,6 +309,9 @@
       const b = firstBuffer(iovs, iovsLen);
       let total;
       if (streamAt(fd) === 0) {
+        // As wasmtime-wasi's blocking read: asking for nothing while input is left is EINTR
+        // (an empty read that is not the end), and nothing is stored.
+        if (b.len === 0 && host.stdinLeft() > 0) return E.INTR;
         // Only the bytes read are stored, so only they must be in bounds.
         total = host.read(mem.bytes(b.ptr, Math.min(b.len, host.stdinLeft())));
       } else {
@@ -298,23 +355,11 @@
       if (from !== to) fds.renumber(from, to);
       return E.SUCCESS;
     },
-    // Stdio as wasmtime-wasi describes it: an unknown file type (not a terminal), no flags,
-    // reading or writing only.
+    // Every descriptor as wasmtime-wasi describes it (`describe`).
     fd_fdstat_get: (fd, out) => {
-      let type;
-      let flags = 0;
-      let base = RIGHTS.ALL;
-      let inheriting = RIGHTS.ALL;
-      const stream = streamAt(fd);
-      if (stream !== undefined) {
-        type = T.UNKNOWN;
-        base = stream === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE;
-        inheriting = base;
-      } else {
-        const entry = anyFd(fd);
-        type = entry.node.type;
-        flags = entry.flags & FDFLAGS.APPEND;
-      }
+      const entry = fds.get(fd);
+      if (entry === undefined) return E.BADF;
+      const { type, flags, base, inheriting } = describe(entry);
       const at = mem.record(out, FDSTAT.BYTES, FDSTAT.ALIGN);
       mem.setU8(at + FDSTAT.FILETYPE, type);
       mem.setU8(at + FDSTAT.FILETYPE + 1, 0);
@@ -356,7 +401,10 @@
     },
     fd_filestat_set_times: (fd, atim, mtim, flags) => {
       if ((flags & FST.ATIM && flags & FST.ATIM_NOW) || (flags & FST.MTIM && flags & FST.MTIM_NOW)) return E.INVAL;
-      return setTimes(anyFd(fd).node, atim, mtim, flags);
+      const node = anyFd(fd).node;
+      // wasmtime-wasi holds directories by O_PATH descriptors, whose times cannot be set.
+      if (node.type === T.DIRECTORY) return E.BADF;
+      return setTimes(node, atim, mtim, flags);
     },
     fd_advise: (fd) => {
       fileFd(fd);
@@ -432,6 +480,8 @@
       // FD_READ, or whenever FD_WRITE is not asked for.
       const rights = u64(rightsBase);
       const wantsWrite = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & (O.CREAT | O.TRUNC)) !== 0;
+      // An existing directory refuses FD_WRITE and TRUNC, not CREAT (wasmtime-wasi opens it).
+      const writesDir = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
       const wantsRead = (rights & RIGHTS.FD_READ) !== 0n || (rights & RIGHTS.FD_WRITE) === 0n;
       if (node === undefined) {
         if (!(oflags & O.CREAT)) return E.NOENT;
@@ -443,7 +493,7 @@
       } else {
         if (oflags & O.CREAT && oflags & O.EXCL) return E.EXIST;
         if (oflags & O.DIRECTORY && node.type !== T.DIRECTORY) return E.NOTDIR;
-        if (node.type === T.DIRECTORY && wantsWrite) return E.ISDIR;
+        if (node.type === T.DIRECTORY && writesDir) return E.ISDIR;
         if (node.type === T.REGULAR_FILE && oflags & O.TRUNC) fs.setSize(node, 0);
       }
       mem.setU32(out, fds.open(node, fdflags, { read: wantsRead, write: wantsWrite }));
@@ -537,20 +587,34 @@
       if (typeof r === 'number') return r;
       return r.node === undefined ? E.NOENT : E.INVAL; // no symbolic links here
     },
-    // No links in this file system. An absolute target is refused first, as wasmtime-wasi's
-    // capability check refuses it (EPERM); any other answers ENOTSUP (docs/wasi.md).
+    // No links in this file system: each link call answers as wasmtime-wasi's would up to
+    // making the link (a bad descriptor, an absolute target, a missing source or parent, a
+    // name taken), and ENOTSUP where it would make one (docs/wasi.md).
     path_symlink: (oldPtr, oldLen, fd, newPtr, newLen) => {
-      dirFd(fd);
+      const dir = dirFd(fd);
       const target = pathArg(oldPtr, oldLen);
-      pathArg(newPtr, newLen);
-      return target.length > 0 && target[0] === 0x2f ? E.PERM : E.NOTSUP;
+      const where = fs.resolve(dir, pathArg(newPtr, newLen));
+      if (target.length > 0 && target[0] === 0x2f) return E.PERM;
+      if (typeof where === 'number') return where;
+      return where.node !== undefined ? E.EXIST : E.NOTSUP;
     },
-    path_link: () => E.NOTSUP,
+    path_link: (fd, _flags, oldPtr, oldLen, newFd, newPtr, newLen) => {
+      const [fromDir, toDir] = [dirFd(fd), dirFd(newFd)];
+      const [fromPath, toPath] = [pathArg(oldPtr, oldLen), pathArg(newPtr, newLen)];
+      const from = fs.resolve(fromDir, fromPath);
+      if (typeof from === 'number') return from;
+      if (from.node === undefined) return E.NOENT;
+      const to = fs.resolve(toDir, toPath);
+      if (typeof to === 'number') return to;
+      if (to.node !== undefined) return E.EXIST;
+      if (from.node.type === T.DIRECTORY) return E.PERM;
+      return E.NOTSUP;
+    },
 
     // As wasmtime-wasi polls: every subscription is read and checked first (a bad one fails
     // the whole call), then the ready ones get events, in subscription order. Descriptors
-    // are always ready; clocks are ready once their time has come, and are waited for only
-    // when nothing else is ready.
+    // are always ready; clocks are ready once their time has come, are waited for only when
+    // no descriptor is polled, and are reported only then.
     poll_oneoff: (inPtr, outPtr, count, neventsPtr) => {
       const n = count >>> 0;
       if (n === 0) return E.INVAL;
@@ -592,8 +656,12 @@
       let written = 0;
       for (let i = 0; i < n; i++) {
         const s = subs + SUB.BYTES * i;
-        if (remaining(s) > readyBy) continue;
         const tag = mem.u8(s + SUB.TAG);
+        // With a descriptor ready, no clock is reported, not even one already due: wasmtime-wasi's
+        // due clocks yield once before they are ready, and its poll answers with what was
+        // ready first.
+        if (tag === EVENT.CLOCK && anyDescriptor) continue;
+        if (remaining(s) > readyBy) continue;
         let flags = 0;
         if (tag === EVENT.FD_READ) {
           const entry = fds.get(mem.u32(s + SUB.FD));
@@ -618,7 +686,12 @@
         // waiting for the termination
       }
     },
-    proc_raise: () => E.NOSYS,
+    // As wasmtime-wasi: no signals, and no sockets (a descriptor that exists is not one).
+    proc_raise: () => E.NOTSUP,
+    sock_accept: (fd) => (fds.has(fd) ? E.NOTSOCK : E.BADF),
+    sock_recv: (fd) => (fds.has(fd) ? E.NOTSOCK : E.BADF),
+    sock_send: (fd) => (fds.has(fd) ? E.NOTSOCK : E.BADF),
+    sock_shutdown: (fd) => (fds.has(fd) ? E.NOTSOCK : E.BADF),
     sched_yield: () => E.SUCCESS,
   };
 
