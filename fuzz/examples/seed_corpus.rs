@@ -30,7 +30,7 @@ fn main() {
                 "warmup" | "guest_checks" => large_module(&data).map(|g| g.module),
                 "guest_limits" => terminating_module(&data[64..]).map(|g| g.module),
                 "terminate" => endless_module(&data).map(|g| g.module),
-                "wasi_calls" => wasi_program(&data).map(|g| g.module),
+                "wasi" => wasi_program(&data).map(|g| g.module),
                 _ => terminating_module(&data).map(|g| g.module),
             };
             let Ok(module) = module else { continue };

@@ -1,4 +1,4 @@
-//! Where two engines part on a `wasi_calls` input: runs its guest with only the first k
+//! Where two engines part on a `wasi` input: runs its guest with only the first k
 //! calls, each once, for k = 1, 2, ..., and prints every call with its arguments and the
 //! errno each engine answered, up to the first that differs. From the repository root:
 //! `cargo run --release -p wasm-runner-fuzz --example wasi_narrow -- INPUT`.

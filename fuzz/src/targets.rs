@@ -60,12 +60,13 @@ pub const TARGETS: &[Target] = &[
                    (as `timeout` when they spin) within 5 s of the deadline, never `termination_lost`",
     },
     Target {
-        name: "wasi_calls",
-        oracle: oracles::wasi_calls,
-        property: "guests calling WASI preview1 with hostile arguments (pointers past memory, huge counts, bad \
-                   descriptors and paths, calls repeated a thousand times) end in a guest-caused outcome in both \
-                   engines, grow the runner heap within the budgets' model, and end alike in both: outcome kind, \
-                   fuel, output",
+        name: "wasi",
+        oracle: oracles::wasi,
+        property: "guests calling WASI preview1 with hostile arguments (pointers past memory or misaligned, huge \
+                   counts, bad descriptors and paths, calls repeated a thousand times) against a seeded file tree \
+                   end in a guest-caused outcome in both engines, grow the runner heap within the budgets' model, \
+                   and under the deterministic mode end exactly alike: outcome, every call's errno, the bytes \
+                   written to memory, fuel, output",
     },
 ];
 

@@ -8,7 +8,7 @@ mod guest_limits;
 mod instrument;
 mod terminate;
 mod warmup;
-mod wasi_calls;
+mod wasi;
 
 pub use differential::differential;
 pub use guest_checks::guest_checks;
@@ -16,7 +16,7 @@ pub use guest_limits::guest_limits;
 pub use instrument::instrument;
 pub use terminate::{terminate, STOP_BOUND, WALL};
 pub use warmup::warmup;
-pub use wasi_calls::{run_module as run_wasi_module, wasi_calls};
+pub use wasi::{run_module as run_wasi_module, wasi};
 
 /// Outcomes a guest can bring about itself; anything else (`heap_limit_exhausted`,
 /// `termination_lost`, `internal`, `js_error`) is the runner's failure, never the guest's.

@@ -10,9 +10,14 @@
 //!   it, so how often an engine reads its clocks inside a call does not matter. Sleeps
 //!   still take real time and do not advance it.
 //! - Random bytes: one stream from `RandomStream::new(seed)`, consumed in call order.
-//! - File timestamps: every `filestat` reports `REALTIME_START_NS` for access, modification
-//!   and status change (wasmtime-wasi's come from the host's file system, which a run
-//!   cannot fix).
+//! - File timestamps: every `filestat` of a file or directory reports `REALTIME_START_NS`
+//!   for access, modification and status change (wasmtime-wasi's come from the host's file
+//!   system, which a run cannot fix); stdio keeps its zeros.
+//! - Inode numbers and link counts: each engine's own inode number (a node's in V8, a hash
+//!   of host metadata in wasmtime-wasi) is reported as the order in which the run first
+//!   reported it (`InodeNumbers`), in `filestat` records and directory entries alike; every
+//!   file and directory has one link, and a directory's size is 0.
+//! - Directory order: `.`, `..`, then names by UTF-16 code units (the V8 runner's order).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -36,16 +41,39 @@ pub struct Deterministic {
     pub seed: u64,
 }
 
-/// The fixed sources of one run: its virtual clocks and its random stream.
+/// The fixed sources of one run: its virtual clocks, its random stream, its inode numbers.
 #[derive(Debug)]
 pub struct FixedSources {
     pub clocks: VirtualClocks,
     pub random: RandomStream,
+    pub inodes: InodeNumbers,
 }
 
 impl FixedSources {
     pub fn new(mode: Deterministic) -> Self {
-        FixedSources { clocks: VirtualClocks::new(), random: RandomStream::new(mode.seed) }
+        FixedSources {
+            clocks: VirtualClocks::new(),
+            random: RandomStream::new(mode.seed),
+            inodes: InodeNumbers::default(),
+        }
+    }
+}
+
+/// The link count every file and directory reports.
+pub const LINKS: u64 = 1;
+
+/// Inode numbers in the order a run first reports them: 1, 2, 3, ... Each engine numbers
+/// its own keys, and both report the same nodes in the same order.
+#[derive(Debug, Default)]
+pub struct InodeNumbers {
+    seen: std::collections::HashMap<u64, u64>,
+}
+
+impl InodeNumbers {
+    /// The number reported for the engine's inode `key`.
+    pub fn number(&mut self, key: u64) -> u64 {
+        let next = self.seen.len() as u64 + 1;
+        *self.seen.entry(key).or_insert(next)
     }
 }
 
@@ -143,6 +171,12 @@ mod tests {
         RandomStream::new(1).fill(&mut a);
         RandomStream::new(2).fill(&mut b);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn inodes_are_numbered_in_the_order_they_are_first_reported() {
+        let mut inodes = InodeNumbers::default();
+        assert_eq!([inodes.number(900), inodes.number(7), inodes.number(900), inodes.number(8)], [1, 2, 1, 3]);
     }
 
     #[test]

@@ -168,6 +168,14 @@ fn clock_time_get(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments,
     rv.set(v8::BigInt::new_from_u64(scope, nanos).into());
 }
 
+/// `__host.inode(key)`: the inode number to report for the node numbered `key`: `key`
+/// itself, or in the deterministic mode the order in which the run first reported it.
+fn inode(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue<v8::Value>) {
+    let key = args.get(0).to_big_int(scope).map_or(0, |b| b.u64_value().0);
+    let number = host(scope).and_then(|io| io.borrow_mut().fixed.as_mut().map(|f| f.inodes.number(key)));
+    rv.set(v8::BigInt::new_from_u64(scope, number.unwrap_or(key)).into());
+}
+
 fn clock_arg(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments) -> Clock {
     if args.get(0).int32_value(scope).unwrap_or(0) == 0 {
         Clock::Realtime
@@ -223,6 +231,7 @@ pub(crate) fn install(scope: &mut v8::PinScope, host: v8::Local<v8::Object>) -> 
         "random" => random,
         "now" => now,
         "clockTimeGet" => clock_time_get,
+        "inode" => inode,
     });
     Some(())
 }

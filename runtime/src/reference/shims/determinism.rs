@@ -1,8 +1,8 @@
 //! The deterministic mode (`policy::determinism`) over wasmtime-wasi: each wrapper calls
 //! wasmtime-wasi's own function first, so its checks, errnos and traps stay as they are,
 //! and only where that succeeded replaces what it wrote with the fixed value: the virtual
-//! clock's tick, the seeded random bytes, the fixed file timestamps, the V8 runner's order
-//! of directory entries (`readdir_order`). wasmtime-wasi's own
+//! clock's tick, the seeded random bytes, the fixed file timestamps, inode numbers and link
+//! counts, the V8 runner's order of directory entries (`readdir_order`). wasmtime-wasi's own
 //! reads of its clocks (inside `poll_oneoff`) see the virtual time through the clocks given
 //! to its context (`VirtualWallClock`, `VirtualMonotonicClock`).
 
@@ -15,7 +15,7 @@ use super::call::wasi;
 use super::guest::write_bytes;
 use super::readdir_order;
 use super::{HasShims, MODULE, SUCCESS};
-use crate::policy::determinism::{Clock, VirtualClocks, CLOCK_RESOLUTION_NS, REALTIME_START_NS};
+use crate::policy::determinism::{Clock, VirtualClocks, CLOCK_RESOLUTION_NS, LINKS, REALTIME_START_NS};
 
 /// Where a `filestat` record keeps its access, modification and status-change times.
 const FILESTAT_TIMES_AT: u32 = 40;
@@ -80,7 +80,7 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         "fd_filestat_get",
         |mut caller: Caller<'_, T>, fd: i32, out: i32| -> wasmtime::Result<i32> {
             let errno = wasi!(&mut caller, fd_filestat_get(fd, out))?;
-            fix_times(&mut caller, errno, out);
+            fix_filestat(&mut caller, errno, out);
             Ok(errno)
         },
     )?;
@@ -89,7 +89,7 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         "path_filestat_get",
         |mut caller: Caller<'_, T>, fd: i32, flags: i32, path: i32, len: i32, out: i32| -> wasmtime::Result<i32> {
             let errno = wasi!(&mut caller, path_filestat_get(fd, flags, path, len, out))?;
-            fix_times(&mut caller, errno, out);
+            fix_filestat(&mut caller, errno, out);
             Ok(errno)
         },
     )?;
@@ -107,22 +107,36 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
     Ok(())
 }
 
-/// Where a `filestat` record keeps its file type; stdio's (unknown, 0) keeps its zero times.
+/// Where a `filestat` record keeps its inode number, file type and link count; stdio's
+/// record (type unknown, 0) stays as wasmtime-wasi wrote it.
+const FILESTAT_INO_AT: u32 = 8;
 const FILESTAT_FILETYPE_AT: u32 = 16;
+const FILESTAT_NLINK_AT: u32 = 24;
+const FILESTAT_SIZE_AT: u32 = 32;
+const DIRECTORY: u8 = 3;
 
-fn fix_times<T: HasShims>(caller: &mut Caller<'_, T>, errno: i32, out: i32) {
+/// A successful `filestat` of a file or directory, as the deterministic mode reports it:
+/// fixed times, the run's inode number, one link, and a directory's size 0 (the host's
+/// depends on its file system).
+fn fix_filestat<T: HasShims>(caller: &mut Caller<'_, T>, errno: i32, out: i32) {
     if errno != SUCCESS || caller.data_mut().shims().fixed.is_none() {
         return;
     }
-    let mut filetype = [0u8];
-    let at = (out as u32).wrapping_add(FILESTAT_FILETYPE_AT) as usize;
-    let known = caller
-        .get_export("memory")
-        .and_then(|e| e.into_memory())
-        .is_some_and(|m| m.read(&*caller, at, &mut filetype).is_ok() && filetype[0] != 0);
-    if !known {
+    let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return };
+    let at = |offset: u32| (out as u32).wrapping_add(offset) as usize;
+    let (mut filetype, mut ino) = ([0u8], [0u8; 8]);
+    let read = memory.read(&*caller, at(FILESTAT_FILETYPE_AT), &mut filetype).is_ok()
+        && memory.read(&*caller, at(FILESTAT_INO_AT), &mut ino).is_ok();
+    if !read || filetype[0] == 0 {
         return;
     }
+    let Some(fixed) = caller.data_mut().shims().fixed.as_mut() else { return };
+    let number = fixed.inodes.number(u64::from_le_bytes(ino));
+    write_bytes(caller, at(FILESTAT_INO_AT) as u32, &number.to_le_bytes());
+    write_bytes(caller, at(FILESTAT_NLINK_AT) as u32, &LINKS.to_le_bytes());
+    if filetype[0] == DIRECTORY {
+        write_bytes(caller, at(FILESTAT_SIZE_AT) as u32, &0u64.to_le_bytes());
+    }
     let times: Vec<u8> = (0..3).flat_map(|_| REALTIME_START_NS.to_le_bytes()).collect();
-    write_bytes(caller, (out as u32).wrapping_add(FILESTAT_TIMES_AT), &times);
+    write_bytes(caller, at(FILESTAT_TIMES_AT) as u32, &times);
 }

@@ -5,7 +5,7 @@
 //! traps stay), then reads the whole listing back through a borrowed stretch of guest
 //! memory, puts the names in the V8 runner's order, and writes the window the guest asked
 //! for as wasmtime-wasi lays it out (each entry's header, then its name, cut at the
-//! buffer's end). Entry types and inode numbers stay wasmtime-wasi's.
+//! buffer's end), with the run's inode numbers (`policy::determinism::InodeNumbers`).
 
 use wasmtime::Caller;
 
@@ -48,7 +48,8 @@ pub(super) fn reorder<T: HasShims + 'static>(
     for (index, entry) in entries.iter().enumerate().skip(usize::try_from(cookie as u64).unwrap_or(usize::MAX)) {
         let mut header = [0u8; DIRENT_SIZE];
         header[0..8].copy_from_slice(&(index as u64 + 1).to_le_bytes());
-        header[8..16].copy_from_slice(&entry.ino.to_le_bytes());
+        let ino = caller.data_mut().shims().fixed.as_mut().map_or(entry.ino, |f| f.inodes.number(entry.ino));
+        header[8..16].copy_from_slice(&ino.to_le_bytes());
         header[16..20].copy_from_slice(&(entry.name.len() as u32).to_le_bytes());
         header[20] = entry.kind;
         for piece in [&header[..], &entry.name[..]] {

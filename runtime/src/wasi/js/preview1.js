@@ -71,8 +71,9 @@
 
   function writeFilestat(out, node) {
     const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
-    mem.setU64(at + FILESTAT.DEV, 0n);
-    mem.setU64(at + FILESTAT.INO, BigInt(node.ino));
+    // wasmtime-wasi's device number for every file and directory.
+    mem.setU64(at + FILESTAT.DEV, 1n);
+    mem.setU64(at + FILESTAT.INO, host.inode(BigInt(node.ino)));
     mem.setU8(at + FILESTAT.FILETYPE, node.type);
     for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) mem.setU8(at + i, 0);
     mem.setU64(at + FILESTAT.NLINK, 1n);
@@ -449,9 +450,10 @@
       const hv = new DataView(header.buffer);
       for (let i = c > BigInt(count) ? count : Number(c); i < count && used < cap; i++) {
         const name = utf8.encode(i === 0 ? '.' : i === 1 ? '..' : sorted[i - 2]);
-        const node = i === 0 ? dir : i === 1 ? dir.parent : fs.child(dir, sorted[i - 2]);
+        // '..' has the directory's own inode number, as wasmtime-wasi lists it.
+        const node = i <= 1 ? dir : fs.child(dir, sorted[i - 2]);
         hv.setBigUint64(DIRENT.NEXT, BigInt(i + 1), true);
-        hv.setBigUint64(DIRENT.INO, BigInt(node.ino), true);
+        hv.setBigUint64(DIRENT.INO, host.inode(BigInt(node.ino)), true);
         hv.setUint32(DIRENT.NAMLEN, name.length, true);
         hv.setUint32(DIRENT.TYPE, node.type, true);
         for (const piece of [header, name]) {

@@ -1,5 +1,5 @@
-//! The `wasi_calls` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
-//! fuzz/README.md; inputs that break it belong in `corpus/regressions/wasi_calls/`, where
+//! The `wasi` fuzz target: its property is stated in `wasm_runner_fuzz::TARGETS` and
+//! fuzz/README.md; inputs that break it belong in `corpus/regressions/wasi/`, where
 //! `cargo test -p wasm-runner-fuzz` replays them.
 #![no_main]
 
@@ -8,7 +8,7 @@ use libfuzzer_sys::{fuzz_target, Corpus};
 wasm_runner_fuzz::sanitizer_defaults!();
 
 fuzz_target!(init: wasm_runner_fuzz::libfuzzer_flags::apply_defaults(), |data: &[u8]| -> Corpus {
-    match wasm_runner_fuzz::oracles::wasi_calls(data) {
+    match wasm_runner_fuzz::oracles::wasi(data) {
         wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
         wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
     }

@@ -42,20 +42,25 @@ pub fn run_module(module: Vec<u8>, entry: String) -> Option<(RunReport, RunRepor
         stdin: b"some input\nover two lines\n".to_vec(),
         dirs: vec![Preopen { host: dir.path().to_path_buf(), guest: "/d".into() }],
         invoke: Some(entry),
-        // Clocks and random bytes the same in both engines, so their output can agree.
+        // Every byte the calls wrote is compared, through the memory's hash.
+        observe: true,
+        // Clocks, random bytes, timestamps, inode numbers and directory order the same in
+        // both engines, so that what the calls wrote can agree.
         deterministic: Some(Deterministic::default()),
         ..Default::default()
     };
-    Some(super::run_both("wasi_calls", module, &guest, &request))
+    Some(super::run_both("wasi", module, &guest, &request))
 }
 
 /// Property: a guest calling WASI preview1 with hostile arguments (pointers past memory or
 /// misaligned, huge counts and lengths, bad descriptors and paths, each call repeated up to
 /// a thousand times) never ends the V8 runner or the reference in an outcome the guest
 /// cannot cause (a JS error, an internal error, the heap guard), never takes the runner heap
-/// past the heap model's bound (the WASI budgets at their stated costs), and ends the same way in both engines: the same outcome kind
-/// (a trap where one traps), the same fuel, the same stdout and stderr.
-pub fn wasi_calls(data: &[u8]) -> Verdict {
+/// past the heap model's bound (the WASI budgets at their stated costs), and ends exactly as
+/// wasmtime-wasi does under the deterministic mode: the same outcome (a trap where one
+/// traps), the same errno from every call, the same bytes written to memory, the same fuel,
+/// stdout and stderr.
+pub fn wasi(data: &[u8]) -> Verdict {
     let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
     // `run`, or whatever function a mutated corpus entry exports first.
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
@@ -66,15 +71,14 @@ pub fn wasi_calls(data: &[u8]) -> Verdict {
         return Verdict::Skipped("an engine ended by its own speed");
     }
     // Where a guest's bad pointer traps, where an exit ends it, what it printed and how far
-    // it got agree. (The errno of every call, in `returned`, is compared by the WASI
-    // conformance work; here the engines may still differ on which of two errors a call
-    // reports first.)
+    // it got agree; when both finish, so do every errno (folded into `returned`) and memory.
     let kind = |r: &RunReport| r.outcome.kind();
     assert_eq!(kind(&v8), kind(&wasmtime), "outcomes differ: v8 {:?}, wasmtime {:?}", v8.outcome, wasmtime.outcome);
     assert_eq!(v8.fuel_used, wasmtime.fuel_used, "fuel differs: {:?} vs {:?}", v8.outcome, wasmtime.outcome);
     assert!(v8.stdout == wasmtime.stdout && v8.stderr == wasmtime.stderr, "output differs: {:?} vs {:?}", v8, wasmtime);
     if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8.outcome, &wasmtime.outcome) {
         assert_eq!(a, b, "the calls' errnos differ (fuzz/examples/wasi_narrow finds the call)");
+        assert_eq!(v8.observed, wasmtime.observed, "the calls wrote different bytes to memory");
     }
     Verdict::Checked
 }
