@@ -1,6 +1,6 @@
 //! Where two engines part on a `wasi` input: runs its guest with only the first k
 //! calls, each once, for k = 1, 2, ..., and prints every call with its arguments and the
-//! errno each engine answered, up to the first that differs. From the repository root:
+//! errno each engine answered, up to the first whose errno or written bytes differ. From the repository root:
 //! `cargo run --release -p wasm-runner-fuzz --example wasi_narrow -- INPUT`.
 
 use wasm_runner::{RunOutcome, RunReport};
@@ -80,6 +80,10 @@ fn main() {
         println!("      ({})", last_call_arguments(&module_copy).join(", "));
         if a != b {
             println!("the engines part at call {keep} ({})", names[keep - 1]);
+            return;
+        }
+        if v8.observed != wasmtime.observed {
+            println!("the engines part at call {keep} ({}): it wrote different bytes to memory", names[keep - 1]);
             return;
         }
         before = now;

@@ -126,6 +126,53 @@ except OSError as e:
     assert!(!work.path().join("made").exists() && !work.path().join("out.txt").exists());
 }
 
+/// A script over json, re, hashlib, zlib, decimal, a file tree, random, time, hash
+/// randomisation and numpy (python.wasm ships it), under the deterministic mode: the same
+/// output and the same fuel in both engines, and from one run to the next.
+const PYTHON_LIBRARIES: &str = r#"
+import json, re, hashlib, zlib, decimal, os, random, time
+import numpy as np
+os.chdir('/work')
+data = {'a': [1, 2.5, None, True], 'b': {'c': 'u'}}
+text = json.dumps(data, sort_keys=True)
+print(text, json.loads(text) == data)
+print(re.findall(r'(\w+)@(\w+)\.com', 'x@y.com, z@w.com'))
+print(hashlib.sha256(b'wasm').hexdigest()[:16], zlib.crc32(zlib.compress(b'a' * 1000)))
+decimal.getcontext().prec = 30
+print(decimal.Decimal(1) / decimal.Decimal(7))
+os.makedirs('tree/a/b', exist_ok=True)
+for i in range(3):
+    with open(f'tree/a/f{i}.txt', 'w') as f:
+        f.write(str(i) * (i + 1))
+print([(d, sorted(fs)) for d, _, fs in sorted(os.walk('tree'))])
+print(os.listdir('tree/a'), os.stat('tree/a/f2.txt').st_size)
+print(random.random(), time.time(), hash('abc') % 1000)
+a = np.arange(12).reshape(3, 4)
+print(a.sum(axis=0), round(float(np.linalg.det(np.array([[2.0, 1.0], [1.0, 3.0]]))), 6))
+"#;
+
+#[test]
+fn python_with_its_libraries_and_numpy_runs_identically_in_both_engines_under_the_deterministic_mode() {
+    let test = "python_with_its_libraries_and_numpy_runs_identically_in_both_engines_under_the_deterministic_mode";
+    let Some(cache) = cache(test) else { return };
+    let module = std::fs::read(cache.join("python.wasm")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut request = python_request(&cache, PYTHON_LIBRARIES);
+    request.dirs.push(Preopen { host: work.path().to_path_buf(), guest: "/work".into() });
+    request.deterministic = Some(wasm_runner::Deterministic { seed: 3 });
+    let v8 = runner().run(module.clone(), &request);
+    assert_eq!(v8.outcome.kind(), "ok", "{:?} {}", v8.outcome, String::from_utf8_lossy(&v8.stderr));
+    let stdout = String::from_utf8_lossy(&v8.stdout);
+    assert!(stdout.contains("0.142857142857142857142857142857") && stdout.contains("[12 15 18 21] 5.0"), "{stdout}");
+    assert!(stdout.contains(" 1577836800."), "time.time() reads the virtual clock: {stdout}");
+    let again = runner().run(module.clone(), &request);
+    assert_eq!((&again.stdout, again.fuel_used), (&v8.stdout, v8.fuel_used), "a second V8 run differs");
+    let wasmtime = Reference::new().run(module, &request);
+    assert_same(&v8, &wasmtime);
+    assert_eq!(v8.fuel_used, wasmtime.fuel_used, "fuel differs between the engines");
+    eprintln!("python.wasm under the deterministic mode: {} units of fuel in both engines", v8.fuel_used);
+}
+
 #[test]
 fn python_names_its_unknown_import_exactly() {
     let Some(cache) = cache("python_names_its_unknown_import_exactly") else { return };

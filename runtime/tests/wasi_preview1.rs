@@ -183,6 +183,15 @@ direct!(
      (call $out (i32.const 2048) (i32.const 8))",
     |out: Vec<u8>| assert_eq!(out[4..12], [2, 0, 0, 0, 18, 0, 0, 0])
 );
+#[test]
+fn sizes_through_one_pointer_leave_the_count_in_both_engines() {
+    let body = "(call $e (call $args_sizes_get (i32.const 2048) (i32.const 2048)))
+     (call $out (i32.const 2048) (i32.const 4))
+     (call $e (call $environ_sizes_get (i32.const 2048) (i32.const 2048)))
+     (call $out (i32.const 2048) (i32.const 4))";
+    assert_eq!(errnos(&alike("args_sizes_get", body)), [0, 2, 0, 2]);
+}
+
 direct!(
     environ_get,
     "(call $e (call $environ_sizes_get (i32.const 2048) (i32.const 2052)))

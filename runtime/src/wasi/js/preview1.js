@@ -168,12 +168,14 @@
     }
     return E.SUCCESS;
   }
+  // The size first, then the count: wasmtime-wasi's order, which decides what a guest
+  // passing one pointer for both reads back.
   function putSizes(list, count, size) {
-    mem.setU32(count, list.length);
     mem.setU32(
       size,
       list.reduce((n, s) => n + utf8.byteLength(s) + 1, 0),
     );
+    mem.setU32(count, list.length);
     return E.SUCCESS;
   }
   function setTimes(node, atim, mtim, flags) {
