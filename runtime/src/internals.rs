@@ -27,3 +27,5 @@ pub fn reference_config(guest: &crate::limits::GuestLimits) -> wasmtime::Config 
 pub fn run_trusted_script(runner: &Runner, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {
     runner.run_trusted_script(name, source)
 }
+
+pub use crate::cache::disk::disk_cache_hits;

@@ -35,8 +35,9 @@ mod wasi;
 #[doc(hidden)]
 pub mod internals;
 
+pub use cache::disk::{default_cache_dir, set_disk_cache, CACHE_DIR_ENV, DISK_CACHE_MAX_BYTES};
 pub use engine::Engine;
-pub use guest::{prepare, Instrumentation, PreparedModule, ProvidedImports};
+pub use guest::{prepare, Instrumentation, PreparedFrom, PreparedModule, ProvidedImports};
 pub use limits::{GuestLimits, RunnerLimits};
 pub use policy::determinism::Deterministic;
 #[cfg(feature = "reference")]

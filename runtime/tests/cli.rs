@@ -346,3 +346,23 @@ fn a_seed_without_the_deterministic_mode_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--deterministic"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_second_process_warms_a_large_module_up_from_the_disk_cache_unless_told_not_to() {
+    let module = build(&SynthSpec { functions: 200, body_bytes: 8 * 1024, ..Default::default() });
+    assert!(module.len() > wasm_runner::internals::PREPARED_CACHE_FROM_BYTES, "{} bytes", module.len());
+    let path = temp_file("disk-cached.wasm", &module);
+    let cache = tempfile::tempdir().unwrap();
+    let env = [(wasm_runner::CACHE_DIR_ENV, cache.path().to_str().unwrap())];
+    let prepared_from = |extra: &[&str]| {
+        let mut args = vec!["warmup", path.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let output = wasm_runner_with(&args, &env);
+        assert!(output.status.success(), "{}", stderr(&output));
+        json(&output)["prepared_from"].as_str().unwrap().to_string()
+    };
+    assert_eq!(prepared_from(&["--no-cache"]), "checked");
+    assert_eq!(prepared_from(&[]), "checked");
+    assert_eq!(prepared_from(&[]), "disk_cache");
+    assert_eq!(prepared_from(&["--no-cache"]), "checked");
+}

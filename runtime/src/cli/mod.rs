@@ -28,6 +28,8 @@ use crate::limits::RunnerLimits;
     WASM_RUNNER_WARMUP_TIMEOUT_MS     warmup deadline (default 120000)\n  \
     WASM_RUNNER_TERMINATION_GRACE_MS  how long a requested termination may take (default 5000)\n  \
     WASM_RUNNER_V8_FLAGS              extra V8 flags, e.g. \"--no-wasm-lazy-compilation\"\n  \
+    WASM_RUNNER_CACHE_DIR             on-disk cache of prepared modules and wasmtime artifacts\n  \
+                                      (default $XDG_CACHE_HOME/wasm-runner or ~/.cache/wasm-runner)\n  \
     WASM_GUEST_MAX_*                  guest limits (`wasm-runner limits` lists them with their defaults)\n  \
     RUST_LOG                          log filter (default: warn)\n\n\
     Exit status: 0 ok, 1 the module failed (the outcome says why), 2 bad usage or unreadable input.")]
@@ -66,9 +68,18 @@ pub(crate) struct RunnerArgs {
     /// WASM_RUNNER_TERMINATION_GRACE_MS).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
     pub termination_grace_ms: Option<u64>,
+    /// Neither read nor write the on-disk cache of prepared modules and compiled wasmtime
+    /// artifacts (WASM_RUNNER_CACHE_DIR moves it).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 impl RunnerArgs {
+    /// Turns the disk cache on at its default folder, or off with `--no-cache`.
+    pub(crate) fn configure_cache(&self) {
+        crate::set_disk_cache(if self.no_cache { None } else { crate::default_cache_dir() });
+    }
+
     pub(crate) fn limits(&self) -> RunnerLimits {
         let mut limits = RunnerLimits::from_env();
         if let Some(mb) = self.heap_limit_mb {

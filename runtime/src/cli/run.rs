@@ -176,6 +176,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         deterministic: args.deterministic.then_some(Deterministic { seed: args.seed }),
     };
     let instrumentation = if args.no_instrumentation { Instrumentation::Off } else { Instrumentation::On };
+    args.runner.configure_cache();
     let engine: Box<dyn Engine> = match args.engine {
         EngineName::V8 => {
             Box::new(Runner::new(args.runner.limits()).with_guest_limits(guest).with_instrumentation(instrumentation))

@@ -43,6 +43,9 @@ struct WarmupJson<'a> {
     /// The heap model's bound, beside the measured peak.
     #[serde(skip_serializing_if = "Option::is_none")]
     heap_bound_bytes: Option<u64>,
+    /// `checked`, `memory_cache` or `disk_cache`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prepared_from: Option<crate::PreparedFrom>,
     peak_rss_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     total_ms: Option<f64>,
@@ -50,6 +53,7 @@ struct WarmupJson<'a> {
 }
 
 pub(crate) fn run(args: WarmupArgs) -> ExitCode {
+    args.runner.configure_cache();
     let limits = args.runner.limits();
     let guest = GuestLimits::from_env();
     let file = args.file.display().to_string();
@@ -90,6 +94,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
         phases: &[],
         peak_used_heap_bytes: 0,
         heap_bound_bytes: None,
+        prepared_from: None,
         peak_rss_bytes: 0,
         total_ms: None,
         v8_version: crate::v8_version(),
@@ -100,6 +105,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
             json.phases = &report.phases;
             json.peak_used_heap_bytes = report.peak_used_heap_bytes();
             json.heap_bound_bytes = Some(report.heap_bound_bytes);
+            json.prepared_from = Some(report.prepared_from);
             json.peak_rss_bytes = report.peak_rss_bytes();
             json.total_ms = Some(report.total_ms);
             if args.json {
@@ -113,6 +119,11 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
                     report.total_ms
                 );
                 print_phases(&report.phases);
+                match report.prepared_from {
+                    crate::PreparedFrom::Checked => {}
+                    crate::PreparedFrom::MemoryCache => println!("guest checks served from this process's cache"),
+                    crate::PreparedFrom::DiskCache => println!("guest checks served from the disk cache"),
+                }
                 println!(
                     "peak heap {} of the heap model's bound {}",
                     human_bytes(report.peak_used_heap_bytes()),

@@ -1,15 +1,17 @@
-//! Prepared modules kept for the life of the process. A runner warms the same guest up
-//! again and again, each time in a fresh isolate; the guest checks and the instrumentation
-//! give the same answer every time, and on a 100 MB module they are most of the warmup.
-//! A hit needs the same bytes, guest limits, imports and instrumentation (see
-//! `crate::cache`). Failures are not cached.
+//! Prepared modules kept for the life of the process, and on disk across processes when the
+//! disk cache is on (`crate::cache::disk`). A runner warms the same guest up again and
+//! again, each time in a fresh isolate; the guest checks and the instrumentation give the
+//! same answer every time, and on a 100 MB module they are most of the warmup. A hit needs
+//! the same bytes, guest limits, imports and instrumentation (in memory: see
+//! `crate::cache`; on disk: a SHA-256 of all of them and of this runtime's version).
+//! Failures are not cached.
 
 use std::sync::Arc;
 
 use super::cancel::Cancel;
 use super::prepare::prepare_cancellable;
 use super::{Instrumentation, PreparedModule, ProvidedImports};
-use crate::cache::ContentCache;
+use crate::cache::{disk, ContentCache};
 use crate::limits::GuestLimits;
 use crate::report::RunnerError;
 
@@ -29,26 +31,86 @@ pub fn prepared_cache_hits() -> u64 {
     CACHE.hits()
 }
 
-/// `prepare`, answered from the process cache when these bytes were prepared under the
-/// same limits, imports and instrumentation before.
+/// Where a warmup's prepared module came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreparedFrom {
+    /// The guest checks and the instrumentation ran.
+    Checked,
+    /// This process prepared the same bytes under the same settings before.
+    MemoryCache,
+    /// An earlier process did (the disk cache).
+    DiskCache,
+}
+
+/// `prepare`, answered from the process cache, else from the disk cache, when these bytes
+/// were prepared under the same limits, imports and instrumentation before.
 pub(crate) fn prepare_cached(
     module: &Arc<[u8]>,
     limits: &GuestLimits,
     provided: &ProvidedImports,
     instrumentation: Instrumentation,
     cancel: &Cancel,
-) -> Result<PreparedModule, RunnerError> {
+) -> Result<(PreparedModule, PreparedFrom), RunnerError> {
     if module.len() < PREPARED_CACHE_FROM_BYTES {
-        return prepare_cancellable(module, limits, provided, instrumentation, cancel);
+        let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
+        return Ok((prepared, PreparedFrom::Checked));
     }
     let settings = (limits.clone(), provided.clone(), instrumentation);
     if let Some(hit) = CACHE.get(module, &settings) {
-        return Ok(hit);
+        return Ok((hit, PreparedFrom::MemoryCache));
     }
-    let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
+    let key = disk_key(module, &settings);
+    let (prepared, from) = match disk::get(DISK_KIND, &key).and_then(|entry| decode(&entry)) {
+        Some(from_disk) => (from_disk, PreparedFrom::DiskCache),
+        None => {
+            let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
+            disk::put(DISK_KIND, &key, &encode(&prepared));
+            (prepared, PreparedFrom::Checked)
+        }
+    };
     let cost = (module.len() + prepared.bytes.len()) as u64;
     CACHE.insert(Arc::clone(module), settings, prepared.clone(), cost);
-    Ok(prepared)
+    Ok((prepared, from))
+}
+
+/// The disk cache's folder for prepared modules.
+const DISK_KIND: &str = "prepared";
+
+/// Everything that shapes a prepared module: this runtime's version (the checks and the
+/// instrumentation change with it), the settings, and the bytes.
+fn disk_key(module: &[u8], settings: &Settings) -> disk::Key {
+    let version = env!("CARGO_PKG_VERSION");
+    let settings = format!("{settings:?}");
+    disk::key_of(&[version.as_bytes(), settings.as_bytes(), module])
+}
+
+/// What is kept of a prepared module: its facts, fuel and stubs as JSON (length first),
+/// then the instrumented bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    facts: crate::report::ModuleFacts,
+    fuel_limit: u64,
+    stubbed: Vec<crate::report::ImportRef>,
+}
+
+fn encode(prepared: &PreparedModule) -> Vec<u8> {
+    let stored =
+        Stored { facts: prepared.facts.clone(), fuel_limit: prepared.fuel_limit, stubbed: prepared.stubbed.clone() };
+    let json = serde_json::to_vec(&stored).unwrap_or_default();
+    let mut out = Vec::with_capacity(8 + json.len() + prepared.bytes.len());
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&prepared.bytes);
+    out
+}
+
+fn decode(entry: &[u8]) -> Option<PreparedModule> {
+    let length = usize::try_from(u64::from_le_bytes(entry.get(..8)?.try_into().ok()?)).ok()?;
+    let json = entry.get(8..8usize.checked_add(length)?)?;
+    let stored: Stored = serde_json::from_slice(json).ok()?;
+    let bytes: Arc<[u8]> = entry[8 + length..].into();
+    Some(PreparedModule { facts: stored.facts, bytes, fuel_limit: stored.fuel_limit, stubbed: stored.stubbed })
 }
 
 #[cfg(test)]
@@ -71,10 +133,11 @@ mod tests {
     fn a_repeated_module_is_prepared_once() {
         let limits = GuestLimits::default();
         let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 1);
-        let first = prepare_cached(&a, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
+        let (first, _) = prepare_cached(&a, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         let hits = prepared_cache_hits();
         let again: Arc<[u8]> = a.to_vec().into();
-        let second = prepare_cached(&again, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
+        let (second, from) = prepare_cached(&again, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
+        assert_eq!(from, PreparedFrom::MemoryCache);
         assert!(prepared_cache_hits() > hits);
         assert!(Arc::ptr_eq(&first.bytes, &second.bytes), "the same prepared bytes are served");
     }
@@ -84,8 +147,26 @@ mod tests {
         let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 3);
         prepare_cached(&a, &GuestLimits::default(), &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         let tighter = GuestLimits { max_fuel: 1000, ..GuestLimits::default() };
-        let p = prepare_cached(&a, &tighter, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
+        let (p, _) = prepare_cached(&a, &tighter, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         assert_eq!(p.fuel_limit, 1000);
+    }
+
+    #[test]
+    fn a_module_prepared_in_one_process_is_served_from_disk_in_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = module(PREPARED_CACHE_FROM_BYTES + 4096, 5);
+        let limits = GuestLimits::default();
+        let settings = (limits.clone(), wasi(), Instrumentation::On);
+        disk::with_cache_at(dir.path(), 1 << 30, || {
+            let (first, from) = prepare_cached(&a, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
+            assert_eq!(from, PreparedFrom::Checked);
+            // A new process: nothing in memory, the entry on disk.
+            let hits = disk::disk_cache_hits();
+            let entry = disk::get(DISK_KIND, &disk_key(&a, &settings)).expect("the entry was written");
+            assert!(disk::disk_cache_hits() > hits);
+            let second = decode(&entry).expect("the entry decodes");
+            assert_eq!(second, first);
+        });
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod validate;
 mod wait;
 
 pub(crate) use cache::prepare_cached;
-pub use cache::{prepared_cache_hits, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
+pub use cache::{prepared_cache_hits, PreparedFrom, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES};
 pub(crate) use cancel::Cancel;
 pub use imports::{check_imports, ProvidedImports, MAX_LISTED_UNRESOLVED};
 pub use instrument::{additions, instrument, Additions};

@@ -13,7 +13,7 @@ use crate::policy::stubbed_imports;
 use crate::report::{ImportRef, ModuleFacts, RunnerError};
 
 /// A module that passed every guest check, rewritten to enforce the guest limits.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedModule {
     pub facts: ModuleFacts,
     /// The instrumented bytes engines run.

@@ -347,6 +347,17 @@ pub static INVENTORY: &[LimitEntry] = &[
         tested_by: &["a_repeated_module_is_prepared_once"],
     },
     LimitEntry {
+        name: "disk_cache_bytes",
+        constant: "DISK_CACHE_MAX_BYTES",
+        default: "4 GiB",
+        env_var: None,
+        class: LimitClass::Invariant,
+        enforced_at: "cache::disk (prepared modules and wasmtime artifacts on disk, in WASM_RUNNER_CACHE_DIR; \
+                      least recently used evicted)",
+        heap_cost_per_item: Some("0 (files on disk)"),
+        tested_by: &["the_least_recently_used_entries_go_past_the_bound"],
+    },
+    LimitEntry {
         name: "prepared_cache_threshold",
         constant: "PREPARED_CACHE_FROM_BYTES",
         default: "1 MiB",

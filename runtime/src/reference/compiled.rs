@@ -1,5 +1,6 @@
-//! Compiled modules kept for the life of the process: Cranelift takes over a minute on a
-//! 100 MB module, and tests and the stress job run the same bytes more than once.
+//! Compiled modules kept for the life of the process, and on disk across processes when the
+//! disk cache is on (`crate::cache::disk`): Cranelift takes over a minute on a 100 MB
+//! module, and a module should pay for it once per machine, not once per process.
 //!
 //! Each run still gets its own `Engine` (epoch interruption is per engine, and a shared
 //! engine would let one run's watchdog interrupt another), so what is cached is the
@@ -10,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use wasmtime::{Engine, Module};
 
-use crate::cache::ContentCache;
+use crate::cache::{disk, ContentCache};
 
 /// Bytes the artifact cache may hold (module bytes and artifacts); the oldest go first.
 pub const REFERENCE_CACHE_MAX_BYTES: u64 = 1 << 30;
@@ -19,6 +20,18 @@ const CACHE_FROM_BYTES: usize = 1 << 20;
 
 /// Settings: the engine's compatibility hash (artifacts load only into a like engine).
 static CACHE: ContentCache<u64, Arc<[u8]>> = ContentCache::new(REFERENCE_CACHE_MAX_BYTES);
+
+/// The disk cache's folder for compiled artifacts.
+const DISK_KIND: &str = "wasmtime";
+
+/// Everything an artifact on disk must match: the engine's compatibility hash (its
+/// configuration and wasmtime's version) and the module's bytes.
+fn disk_key(engine: &Engine, bytes: &[u8]) -> disk::Key {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut h);
+    disk::key_of(&[&h.finish().to_le_bytes(), bytes])
+}
 
 /// What an artifact must match to load into `engine`.
 fn settings(engine: &Engine) -> u64 {
@@ -46,8 +59,21 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
             return Ok(module);
         }
     }
+    let key = disk_key(engine, bytes);
+    if let Some(artifact) = disk::get(DISK_KIND, &key) {
+        // SAFETY: the entry was written by `Module::serialize` of wasmtime, for an engine
+        // with the same compatibility hash and version (both in its key), and its header's
+        // SHA-256 matched on reading: what loads is what was written. wasmtime checks the
+        // artifact's own header too, and refuses one made for another engine.
+        if let Ok(module) = unsafe { Module::deserialize(engine, &artifact[..]) } {
+            let cost = (bytes.len() + artifact.len()) as u64;
+            CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
+            return Ok(module);
+        }
+    }
     let module = Module::new(engine, &bytes[..])?;
     if let Ok(artifact) = module.serialize() {
+        disk::put(DISK_KIND, &key, &artifact);
         let cost = (bytes.len() + artifact.len()) as u64;
         CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
     }

@@ -1,9 +1,9 @@
 //! What a module declares, as the guest checks counted it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a module declares, counted in one pass.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModuleFacts {
     pub bytes: usize,
     pub imports: Vec<ImportRef>,
@@ -59,13 +59,13 @@ pub struct ModuleFacts {
 }
 
 /// A shared memory: its index and whether its addresses are 64-bit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedMemory {
     pub index: u32,
     pub memory64: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Function,
@@ -100,7 +100,7 @@ impl From<&wasmparser::TypeRef> for ImportKind {
 }
 
 /// One import of a module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRef {
     pub module: String,
     pub name: String,

@@ -11,6 +11,9 @@ pub struct WarmupReport {
     pub module: ModuleFacts,
     /// The heap model's bound of the warmup's runner heap (`limits::heap_model`).
     pub heap_bound_bytes: u64,
+    /// Whether the guest checks ran, or their result came from the process's or the disk's
+    /// cache.
+    pub prepared_from: crate::guest::PreparedFrom,
     pub phases: Vec<PhaseReport>,
     pub total_ms: f64,
 }

@@ -46,7 +46,8 @@ pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> R
         );
         let cancel = session.cancel();
         let prepared = session.bootstrap().and_then(|()| {
-            session.phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation, &cancel)?))
+            session
+                .phase("guest_checks", |_| Ok(prepare_cached(&module, &guest, &provided, instrumentation, &cancel)?.0))
         });
         match prepared {
             Ok(prepared) => Ok(run_prepared(session, &guest, &prepared, &request, &wasi)),

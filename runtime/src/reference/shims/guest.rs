@@ -57,7 +57,8 @@ fn read<T>(caller: &mut Caller<'_, T>, at: usize, out: &mut [u8]) -> Option<()> 
 
 /// Runs `ask` with the first `FILESTAT_SIZE` of guest memory lent to it, and gives them
 /// back; what `ask` left there comes back as the second value. `None` for a memory too
-/// small or shared (the wrappers then only pass the call through).
+/// small or shared, or a question that trapped (the wrappers then only pass the call
+/// through).
 fn with_scratch<T: HasShims>(
     caller: &mut Caller<'_, T>,
     ask: impl FnOnce(&mut Caller<'_, T>) -> wasmtime::Result<i32>,
@@ -67,11 +68,13 @@ fn with_scratch<T: HasShims>(
     if memory.read(&*caller, 0, &mut saved).is_err() {
         return Ok(None);
     }
-    let errno = ask(caller)?;
+    // A question that traps (a path pointer past memory, say) has no answer: the wrapped
+    // call then meets the bad argument itself, in its own order, as the guest would.
+    let errno = ask(caller);
     let mut answer = [0u8; FILESTAT_SIZE];
     let _ = memory.read(&*caller, 0, &mut answer);
     let _ = memory.write(&mut *caller, 0, &saved);
-    Ok(Some((errno, answer)))
+    Ok(errno.ok().map(|errno| (errno, answer)))
 }
 
 /// What a stat says of a file.

@@ -15,7 +15,7 @@ use super::{HasShims, SUCCESS};
 
 const DIRENT_SIZE: usize = 24;
 /// Guest memory lent to each listing call: at least one entry with the longest name.
-const SCRATCH_BYTES: usize = 64 * 1024;
+const SCRATCH_LEN: usize = 64 * 1024;
 const SHORTEST_SCRATCH: usize = DIRENT_SIZE + 255 + 8;
 
 /// One listed entry, as wasmtime-wasi wrote it (its cookie aside).
@@ -44,7 +44,7 @@ pub(super) fn reorder<T: HasShims + 'static>(
         });
     }
     let cap = len as u32 as usize;
-    let mut out = Vec::with_capacity(cap.min(SCRATCH_BYTES));
+    let mut out = Vec::with_capacity(cap.min(SCRATCH_LEN));
     for (index, entry) in entries.iter().enumerate().skip(usize::try_from(cookie as u64).unwrap_or(usize::MAX)) {
         let mut header = [0u8; DIRENT_SIZE];
         header[0..8].copy_from_slice(&(index as u64 + 1).to_le_bytes());
@@ -69,7 +69,7 @@ pub(super) fn reorder<T: HasShims + 'static>(
 /// (saved first and put back after).
 fn listing<T: HasShims + 'static>(caller: &mut Caller<'_, T>, fd: i32) -> wasmtime::Result<Option<Vec<Entry>>> {
     let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return Ok(None) };
-    let scratch = memory.data_size(&*caller).min(SCRATCH_BYTES);
+    let scratch = memory.data_size(&*caller).min(SCRATCH_LEN);
     if scratch < SHORTEST_SCRATCH {
         return Ok(None);
     }

@@ -5,6 +5,8 @@
 //! A hit needs the same bytes (a keyed hash with per-process random keys, then a full
 //! comparison, so no crafted module can pass for another) and equal settings.
 
+pub mod disk;
+
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,0 +1,254 @@
+//! The content caches on disk, shared by every process of one user: prepared modules (the
+//! guest checks' output) and the wasmtime reference's compiled artifacts, so that a module
+//! pays for its checks and for Cranelift once per machine rather than once per process.
+//!
+//! An entry is one file named by a SHA-256 of what produced it (the module's bytes and
+//! every setting that shapes the output, see the callers), holding a header (magic, that
+//! key, the payload's length and SHA-256) and the payload. A file that does not match its
+//! header in every field (truncated, corrupt, another format, another key) is deleted and
+//! reported as a miss, never used. Writers write a temporary file and rename it into place,
+//! so concurrent processes only ever see whole entries. The cache is bounded: after each
+//! write, the least recently used entries (by modification time, refreshed on every hit)
+//! go until the total is within the bound.
+//!
+//! Off unless enabled (`set_disk_cache`); the CLI enables it at `default_cache_dir()`
+//! unless given `--no-cache`. Trust: an entry is as trusted as the user's own files; the
+//! checks guard against damage, not against someone who can write the user's cache.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+/// Where the cache lives when `WASM_RUNNER_CACHE_DIR` does not say.
+pub const CACHE_DIR_ENV: &str = "WASM_RUNNER_CACHE_DIR";
+/// Bytes the cache may hold on disk, all entries together.
+pub const DISK_CACHE_MAX_BYTES: u64 = 4 << 30;
+
+const MAGIC: &[u8; 8] = b"WRCACHE1";
+const HEADER_LEN: usize = 8 + 32 + 8 + 32;
+
+/// A cache key: the SHA-256 of everything that produced an entry.
+pub(crate) type Key = [u8; 32];
+
+/// The key of `parts`, each length-prefixed so that no two lists of parts collide.
+pub(crate) fn key_of(parts: &[&[u8]]) -> Key {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part);
+    }
+    hash.finalize().into()
+}
+
+#[derive(Debug, Clone)]
+struct DiskCache {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+static DISK: RwLock<Option<DiskCache>> = RwLock::new(None);
+static HITS: AtomicU64 = AtomicU64::new(0);
+
+/// `WASM_RUNNER_CACHE_DIR`, else `$XDG_CACHE_HOME/wasm-runner`, else
+/// `$HOME/.cache/wasm-runner`; `None` when none of them is set.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env(CACHE_DIR_ENV)
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("wasm-runner")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache/wasm-runner")))
+}
+
+/// Turns the disk cache on at `dir` (created when first written), or off with `None`.
+pub fn set_disk_cache(dir: Option<PathBuf>) {
+    let cache = dir.map(|dir| DiskCache { dir, max_bytes: DISK_CACHE_MAX_BYTES });
+    *DISK.write().unwrap_or_else(|p| p.into_inner()) = cache;
+}
+
+/// Entries served from disk since the process started.
+pub fn disk_cache_hits() -> u64 {
+    HITS.load(Ordering::Relaxed)
+}
+
+fn current() -> Option<DiskCache> {
+    DISK.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// The payload stored under `key` in the `kind` folder, when the cache is on and holds a
+/// whole, matching entry.
+pub(crate) fn get(kind: &str, key: &Key) -> Option<Vec<u8>> {
+    let cache = current()?;
+    let path = cache.path(kind, key);
+    let bytes = std::fs::read(&path).ok()?;
+    match payload(&bytes, key) {
+        Some(payload) => {
+            HITS.fetch_add(1, Ordering::Relaxed);
+            // Recently used: eviction takes the oldest first.
+            if let Ok(file) = std::fs::File::options().append(true).open(&path) {
+                let _ = file.set_modified(SystemTime::now());
+            }
+            Some(payload.to_vec())
+        }
+        None => {
+            tracing::warn!(path = %path.display(), "a damaged disk-cache entry was removed");
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+    }
+}
+
+/// The payload of an entry file, if every field of its header matches.
+fn payload<'a>(bytes: &'a [u8], key: &Key) -> Option<&'a [u8]> {
+    let header = bytes.get(..HEADER_LEN)?;
+    let body = &bytes[HEADER_LEN..];
+    let length = u64::from_le_bytes(header[40..48].try_into().ok()?);
+    let whole = &header[..8] == MAGIC
+        && &header[8..40] == key
+        && length == body.len() as u64
+        && header[48..80] == Sha256::digest(body)[..];
+    whole.then_some(body)
+}
+
+/// Stores `payload` under `key` in the `kind` folder, when the cache is on. Failures (a
+/// full disk, a read-only folder) only cost the next process a miss.
+pub(crate) fn put(kind: &str, key: &Key, payload: &[u8]) {
+    let Some(cache) = current() else { return };
+    if let Err(e) = cache.write(kind, key, payload) {
+        tracing::debug!(error = %e, "could not write a disk-cache entry");
+        return;
+    }
+    cache.evict();
+}
+
+impl DiskCache {
+    fn path(&self, kind: &str, key: &Key) -> PathBuf {
+        let name: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(kind).join(name)
+    }
+
+    fn write(&self, kind: &str, key: &Key, payload: &[u8]) -> std::io::Result<()> {
+        let path = self.path(kind, key);
+        let folder = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(folder)?;
+        let mut file = tempfile::NamedTempFile::new_in(folder)?;
+        file.write_all(MAGIC)?;
+        file.write_all(key)?;
+        file.write_all(&(payload.len() as u64).to_le_bytes())?;
+        file.write_all(&Sha256::digest(payload))?;
+        file.write_all(payload)?;
+        file.as_file().sync_data()?;
+        file.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes the least recently used entries until the cache is within its bound.
+    fn evict(&self) {
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        for folder in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(folder.path()).into_iter().flatten().flatten() {
+                if let Ok(meta) = entry.metadata() {
+                    if meta.is_file() {
+                        entries.push((meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len(), entry.path()));
+                    }
+                }
+            }
+        }
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        entries.sort_by_key(|e| e.0);
+        for (_, len, path) in entries {
+            if total <= self.max_bytes {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total = total.saturating_sub(len);
+            }
+        }
+    }
+}
+
+/// Runs `f` with the disk cache at `dir` and bounded to `max_bytes`, then restores the
+/// previous setting (tests only: the setting is process-wide).
+#[cfg(test)]
+pub(crate) fn with_cache_at<R>(dir: &std::path::Path, max_bytes: u64, f: impl FnOnce() -> R) -> R {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let before = current();
+    *DISK.write().unwrap() = Some(DiskCache { dir: dir.to_path_buf(), max_bytes });
+    let result = f();
+    *DISK.write().unwrap() = before;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_written_is_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        with_cache_at(dir.path(), 1 << 20, || {
+            let key = key_of(&[b"module", b"settings"]);
+            put("t", &key, b"payload");
+            assert_eq!(get("t", &key).as_deref(), Some(&b"payload"[..]));
+            assert_eq!(get("t", &key_of(&[b"other"])), None);
+        });
+    }
+
+    #[test]
+    fn a_truncated_or_corrupt_entry_is_removed_and_missed() {
+        let dir = tempfile::tempdir().unwrap();
+        with_cache_at(dir.path(), 1 << 20, || {
+            let key = key_of(&[b"m"]);
+            for damage in [|b: &mut Vec<u8>| b.truncate(b.len() - 1), |b: &mut Vec<u8>| *b.last_mut().unwrap() ^= 1] {
+                put("t", &key, b"some payload");
+                let path = current().unwrap().path("t", &key);
+                let mut bytes = std::fs::read(&path).unwrap();
+                damage(&mut bytes);
+                std::fs::write(&path, &bytes).unwrap();
+                assert_eq!(get("t", &key), None);
+                assert!(!path.exists(), "the damaged entry stays");
+                put("t", &key, b"some payload");
+                assert_eq!(get("t", &key).as_deref(), Some(&b"some payload"[..]), "rewritten after damage");
+            }
+        });
+    }
+
+    #[test]
+    fn an_entry_under_another_key_is_never_served() {
+        let dir = tempfile::tempdir().unwrap();
+        with_cache_at(dir.path(), 1 << 20, || {
+            let (a, b) = (key_of(&[b"a"]), key_of(&[b"b"]));
+            put("t", &a, b"for a");
+            let cache = current().unwrap();
+            std::fs::copy(cache.path("t", &a), cache.path("t", &b)).unwrap();
+            assert_eq!(get("t", &b), None);
+        });
+    }
+
+    #[test]
+    fn the_least_recently_used_entries_go_past_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        with_cache_at(dir.path(), 3 * (HEADER_LEN as u64 + 100), || {
+            let keys: Vec<Key> = (0u8..4).map(|i| key_of(&[&[i]])).collect();
+            let cache = current().unwrap();
+            for (i, key) in keys.iter().enumerate().take(3) {
+                put("t", key, &[i as u8; 100]);
+                // Written in the past, a second apart, oldest first.
+                let file = std::fs::File::options().append(true).open(cache.path("t", key)).unwrap();
+                file.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 + i as u64)).unwrap();
+            }
+            assert!(get("t", &keys[0]).is_some(), "the first entry is used again");
+            put("t", &keys[3], &[3; 100]);
+            assert!(!cache.path("t", &keys[1]).exists(), "the least recently used entry stays");
+            assert!(get("t", &keys[0]).is_some() && get("t", &keys[2]).is_some() && get("t", &keys[3]).is_some());
+        });
+    }
+
+    #[test]
+    fn a_key_depends_on_how_its_parts_split() {
+        assert_ne!(key_of(&[b"ab", b"c"]), key_of(&[b"a", b"bc"]));
+    }
+}
