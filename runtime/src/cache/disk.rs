@@ -4,7 +4,7 @@
 //!
 //! An entry is one file named by a SHA-256 of what produced it (the module's bytes and
 //! every setting that shapes the output, see the callers), holding a header (magic, that
-//! key, the payload's length and SHA-256) and the payload. A file that does not match its
+//! key, the payload's length and CRC-32) and the payload. A file that does not match its
 //! header in every field (truncated, corrupt, another format, another key) is deleted and
 //! reported as a miss, never used. Writers write a temporary file and rename it into place,
 //! so concurrent processes only ever see whole entries. The cache is bounded: after each
@@ -28,21 +28,38 @@ pub const CACHE_DIR_ENV: &str = "WASM_RUNNER_CACHE_DIR";
 /// Bytes the cache may hold on disk, all entries together.
 pub const DISK_CACHE_MAX_BYTES: u64 = 4 << 30;
 
-const MAGIC: &[u8; 8] = b"WRCACHE1";
-const HEADER_LEN: usize = 8 + 32 + 8 + 32;
+const MAGIC: &[u8; 8] = b"WRCACHE2";
+const HEADER_LEN: usize = 8 + 32 + 8 + 4;
 
 /// A cache key: the SHA-256 of everything that produced an entry.
 pub(crate) type Key = [u8; 32];
 
-/// The key of `parts`, each length-prefixed so that no two lists of parts collide.
+/// The key of `parts`, each length-prefixed so that no two lists of parts collide. A large
+/// part is hashed in chunks on as many threads (the key is the SHA-256 of their SHA-256s),
+/// so that keying a 100 MB module takes a fraction of its checks.
 pub(crate) fn key_of(parts: &[&[u8]]) -> Key {
     let mut hash = Sha256::new();
     for part in parts {
         hash.update((part.len() as u64).to_le_bytes());
-        hash.update(part);
+        if part.len() < PARALLEL_FROM_LEN {
+            hash.update(part);
+            continue;
+        }
+        let chunk = part.len().div_ceil(std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let digests: Vec<[u8; 32]> = std::thread::scope(|scope| {
+            let running: Vec<_> =
+                part.chunks(chunk).map(|piece| scope.spawn(move || <[u8; 32]>::from(Sha256::digest(piece)))).collect();
+            running.into_iter().map(|r| r.join().unwrap_or([0; 32])).collect()
+        });
+        for digest in digests {
+            hash.update(digest);
+        }
     }
     hash.finalize().into()
 }
+
+/// Parts from this size are hashed on several threads.
+const PARALLEL_FROM_LEN: usize = 8 << 20;
 
 #[derive(Debug, Clone)]
 struct DiskCache {
@@ -82,15 +99,16 @@ fn current() -> Option<DiskCache> {
 pub(crate) fn get(kind: &str, key: &Key) -> Option<Vec<u8>> {
     let cache = current()?;
     let path = cache.path(kind, key);
-    let bytes = std::fs::read(&path).ok()?;
+    let mut bytes = std::fs::read(&path).ok()?;
     match payload(&bytes, key) {
-        Some(payload) => {
+        Some(_) => {
             HITS.fetch_add(1, Ordering::Relaxed);
             // Recently used: eviction takes the oldest first.
             if let Ok(file) = std::fs::File::options().append(true).open(&path) {
                 let _ = file.set_modified(SystemTime::now());
             }
-            Some(payload.to_vec())
+            bytes.drain(..HEADER_LEN);
+            Some(bytes)
         }
         None => {
             tracing::warn!(path = %path.display(), "a damaged disk-cache entry was removed");
@@ -108,7 +126,7 @@ fn payload<'a>(bytes: &'a [u8], key: &Key) -> Option<&'a [u8]> {
     let whole = &header[..8] == MAGIC
         && &header[8..40] == key
         && length == body.len() as u64
-        && header[48..80] == Sha256::digest(body)[..];
+        && header[48..52] == crc32fast::hash(body).to_le_bytes();
     whole.then_some(body)
 }
 
@@ -137,7 +155,7 @@ impl DiskCache {
         file.write_all(MAGIC)?;
         file.write_all(key)?;
         file.write_all(&(payload.len() as u64).to_le_bytes())?;
-        file.write_all(&Sha256::digest(payload))?;
+        file.write_all(&crc32fast::hash(payload).to_le_bytes())?;
         file.write_all(payload)?;
         file.as_file().sync_data()?;
         file.persist(&path).map_err(|e| e.error)?;

@@ -15,7 +15,7 @@ use super::scratch::scratch_dirs;
 use super::shims::{self, FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
 use super::{compiled, config, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
-use crate::guest::{prepare, PreparedModule};
+use crate::guest::{prepare_cached, Cancel, PreparedModule};
 use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
 use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::GuestLimits;
@@ -56,8 +56,9 @@ pub(super) fn run(reference: &Reference, module: &Arc<[u8]>, request: &RunReques
         return RunReport::failed(ENGINE, error, Vec::new(), started);
     }
     let provided = provided_for(request, &reference.provided);
-    let prepared = match prepare(module, &guest, &provided, reference.instrumentation) {
-        Ok(p) => p,
+    // The same caches as the V8 runner's: both engines run the same prepared bytes.
+    let prepared = match prepare_cached(module, &guest, &provided, reference.instrumentation, &Cancel::default()) {
+        Ok((p, _)) => p,
         Err(e) => {
             return RunReport::failed(ENGINE, e, vec![PhaseReport::timed("guest_checks", started.elapsed())], started)
         }
