@@ -646,3 +646,26 @@ fn every_preview1_function_has_a_direct_test() {
         assert!(SIGNATURES.iter().any(|(n, _)| n == name), "{name} has no signature here");
     }
 }
+
+#[test]
+fn records_leave_their_padding_as_it_was_in_both_engines() {
+    // Each record is written over bytes of 0xAA: the padding keeps them in both engines.
+    let fill = "(memory.fill (i32.const 2048) (i32.const 0xaa) (i32.const 64))";
+    let body = [
+        fill,
+        "(call $e (call $fd_fdstat_get (i32.const 3) (i32.const 2048)))",
+        "(call $out (i32.const 2048) (i32.const 24))",
+        fill,
+        "(call $e (call $fd_filestat_get (i32.const 3) (i32.const 2048)))",
+        "(call $out (i32.const 2048) (i32.const 64))",
+        fill,
+        "(call $e (call $fd_filestat_get (i32.const 1) (i32.const 2048)))",
+        "(call $out (i32.const 2048) (i32.const 64))",
+        fill,
+        "(call $e (call $fd_prestat_get (i32.const 3) (i32.const 2048)))",
+        "(call $out (i32.const 2048) (i32.const 8))",
+    ]
+    .join("\n");
+    let out = alike("fd_fdstat_get", &body);
+    assert_eq!(out[4 + 1], 0xaa, "the byte after an fdstat's file type");
+}

@@ -69,13 +69,14 @@
     return fs.resolve(dir, pathArg(ptr, len));
   }
 
+  // Records are written field by field, their padding left as it was: wasmtime-wasi writes
+  // them so, and a guest can see the difference in a buffer it reuses.
   function writeFilestat(out, node) {
     const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
     // wasmtime-wasi's device number for every file and directory.
     mem.setU64(at + FILESTAT.DEV, 1n);
     mem.setU64(at + FILESTAT.INO, host.inode(BigInt(node.ino)));
     mem.setU8(at + FILESTAT.FILETYPE, node.type);
-    for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) mem.setU8(at + i, 0);
     mem.setU64(at + FILESTAT.NLINK, 1n);
     mem.setU64(at + FILESTAT.SIZE, BigInt(node.type === T.REGULAR_FILE ? node.size : 0));
     // The deterministic mode fixes every timestamp (policy::determinism).
@@ -86,8 +87,10 @@
   }
   function stdioFilestat(out) {
     const at = mem.record(out, FILESTAT.BYTES, FILESTAT.ALIGN);
-    // All zero, as wasmtime-wasi answers for a stream that is not a terminal.
-    for (let i = 0; i < FILESTAT.BYTES; i += 8) mem.setU64(at + i, 0n);
+    // Every field zero, as wasmtime-wasi answers for a stream that is not a terminal.
+    for (const field of [FILESTAT.DEV, FILESTAT.INO, FILESTAT.NLINK, FILESTAT.SIZE]) mem.setU64(at + field, 0n);
+    for (const field of [FILESTAT.ATIM, FILESTAT.MTIM, FILESTAT.CTIM]) mem.setU64(at + field, 0n);
+    mem.setU8(at + FILESTAT.FILETYPE, T.UNKNOWN);
   }
 
   // The first non-empty buffer of an iovec array, as wasmtime-wasi reads and writes: one
@@ -365,9 +368,7 @@
       const { type, flags, base, inheriting } = describe(entry);
       const at = mem.record(out, FDSTAT.BYTES, FDSTAT.ALIGN);
       mem.setU8(at + FDSTAT.FILETYPE, type);
-      mem.setU8(at + FDSTAT.FILETYPE + 1, 0);
       mem.setU16(at + FDSTAT.FLAGS, flags);
-      for (let i = FDSTAT.FLAGS + 2; i < FDSTAT.RIGHTS_BASE; i++) mem.setU8(at + i, 0);
       mem.setU64(at + FDSTAT.RIGHTS_BASE, base);
       mem.setU64(at + FDSTAT.RIGHTS_INHERITING, inheriting);
       return E.SUCCESS;
@@ -425,7 +426,7 @@
       const entry = fds.get(fd);
       if (entry === undefined || entry.preopen === undefined) return E.BADF;
       const at = mem.record(out, PRESTAT.BYTES, PRESTAT.ALIGN);
-      mem.setU32(at + PRESTAT.TAG, PREOPEN.DIR);
+      mem.setU8(at + PRESTAT.TAG, PREOPEN.DIR);
       mem.setU32(at + PRESTAT.DIR_NAME_LEN, utf8.byteLength(entry.preopen));
       return E.SUCCESS;
     },
