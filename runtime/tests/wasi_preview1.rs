@@ -669,3 +669,14 @@ fn records_leave_their_padding_as_it_was_in_both_engines() {
     let out = alike("fd_fdstat_get", &body);
     assert_eq!(out[4 + 1], 0xaa, "the byte after an fdstat's file type");
 }
+
+#[test]
+fn a_nul_byte_in_a_path_is_einval_where_the_walk_reaches_it_in_both_engines() {
+    let body = r#"(i32.store8 (i32.const 500) (i32.const 0))
+     (call $e (call $path_remove_directory (i32.const 3) (i32.const 500) (i32.const 1)))
+     (i32.store (i32.const 510) (i32.const 0x00782f64))
+     (call $e (call $path_unlink_file (i32.const 3) (i32.const 510) (i32.const 4)))
+     (call $e (call $path_create_directory (i32.const 3) (i32.const 320) (i32.const 8)))"#;
+    // "\0", "d/x\0" and "missing\0" (the NUL at 327): each name holding a NUL.
+    assert_eq!(errnos(&alike("path_remove_directory", body)), [28, 28, 28]);
+}

@@ -170,6 +170,9 @@ const createFileSystem = (host) => {
     for (let i = 0; i < last;) {
       let j = i;
       while (b[j] !== SLASH) j++;
+      // A NUL byte in a name is EINVAL where the host would be handed it (no C string can
+      // hold it), before its length is looked at.
+      if (b.subarray(i, j).includes(0)) return E.INVAL;
       if (j - i > MAX_NAME) return E.NAMETOOLONG;
       if (j > i) {
         const part = component(b, i, j);
@@ -185,6 +188,7 @@ const createFileSystem = (host) => {
       }
       i = j + 1;
     }
+    if (b.subarray(last, end).includes(0)) return E.INVAL;
     if (end - last > MAX_NAME) return E.NAMETOOLONG;
     const name = component(b, last, end);
     if (name === '.') return { dir: dir.parent, name, node: dir, self: true };
