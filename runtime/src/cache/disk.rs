@@ -90,6 +90,12 @@ pub fn disk_cache_hits() -> u64 {
     HITS.load(Ordering::Relaxed)
 }
 
+/// Whether the disk cache is on: callers skip computing a key (a SHA-256 over the module)
+/// when it is not.
+pub(crate) fn enabled() -> bool {
+    DISK.read().unwrap_or_else(|p| p.into_inner()).is_some()
+}
+
 fn current() -> Option<DiskCache> {
     DISK.read().unwrap_or_else(|p| p.into_inner()).clone()
 }

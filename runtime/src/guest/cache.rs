@@ -60,12 +60,15 @@ pub(crate) fn prepare_cached(
     if let Some(hit) = CACHE.get(module, &settings) {
         return Ok((hit, PreparedFrom::MemoryCache));
     }
-    let key = disk_key(module, &settings);
-    let (prepared, from) = match disk::get(DISK_KIND, &key).and_then(|entry| decode(&entry)) {
+    let key = disk::enabled().then(|| disk_key(module, &settings));
+    let from_disk = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)).and_then(|entry| decode(&entry));
+    let (prepared, from) = match from_disk {
         Some(from_disk) => (from_disk, PreparedFrom::DiskCache),
         None => {
             let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
-            disk::put(DISK_KIND, &key, &encode(&prepared));
+            if let Some(key) = &key {
+                disk::put(DISK_KIND, key, &encode(&prepared));
+            }
             (prepared, PreparedFrom::Checked)
         }
     };

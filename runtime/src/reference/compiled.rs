@@ -59,8 +59,8 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
             return Ok(module);
         }
     }
-    let key = disk_key(engine, bytes);
-    if let Some(artifact) = disk::get(DISK_KIND, &key) {
+    let key = disk::enabled().then(|| disk_key(engine, bytes));
+    if let Some(artifact) = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)) {
         // SAFETY: the entry was written by `Module::serialize` of wasmtime, for an engine
         // with the same compatibility hash and version (both in its key), and its header's
         // SHA-256 matched on reading: what loads is what was written. wasmtime checks the
@@ -73,7 +73,9 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
     }
     let module = Module::new(engine, &bytes[..])?;
     if let Ok(artifact) = module.serialize() {
-        disk::put(DISK_KIND, &key, &artifact);
+        if let Some(key) = &key {
+            disk::put(DISK_KIND, key, &artifact);
+        }
         let cost = (bytes.len() + artifact.len()) as u64;
         CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
     }
