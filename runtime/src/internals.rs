@@ -10,7 +10,9 @@ pub use crate::guest::{
     additions, check_imports, inspect, instrument, prepared_cache_hits, wasm_features, Additions,
     MAX_LISTED_UNRESOLVED, PREPARED_CACHE_FROM_BYTES, PREPARED_CACHE_MAX_BYTES,
 };
-pub use crate::isolate::{engine_flags, GuardPolicy, GuardReport, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};
+pub use crate::isolate::{
+    engine_flags, isolates_made, GuardPolicy, GuardReport, DEFAULT_V8_FLAGS, REQUIRED_V8_FLAGS, V8_FLAGS_ENV,
+};
 pub use crate::process::{peak_rss_bytes, rss_bytes};
 pub use crate::wasi::preview1::{FUNCTIONS as WASI_PREVIEW1_FUNCTIONS, MODULE as WASI_PREVIEW1_MODULE};
 
@@ -21,7 +23,7 @@ pub fn reference_config(guest: &crate::limits::GuestLimits) -> wasmtime::Config 
     crate::reference::config(guest)
 }
 
-/// Runs trusted JS (never guest input) in a fresh isolate of `runner` after bootstrap,
+/// Runs trusted JS (never guest input) in a runner isolate of `runner` after bootstrap,
 /// under the same heap guard and watchdog as a warmup: fault injection for the guard and
 /// the watchdog themselves. Returns what the script evaluated to and the phases.
 pub fn run_trusted_script(runner: &Runner, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {

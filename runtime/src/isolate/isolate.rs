@@ -1,7 +1,9 @@
 //! One runner isolate: a V8 isolate created with `heap_limits(0, cap)` from a startup
-//! snapshot, its heap guard, its heap tracker and one context (the snapshot's, with its
-//! `__host` object for natives).
+//! snapshot, its heap guard, its heap tracker and one context per job (the snapshot's, with
+//! its `__host` object for natives). Between jobs `reset` gives it a fresh context and
+//! collects everything the last job left, so a job finds the heap as a new isolate's.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::heap_guard::HeapGuard;
@@ -33,6 +35,34 @@ pub(crate) struct RunnerIsolate {
     tracker: Box<HeapTracker>,
     heap_limit_bytes: usize,
     interrupt: Arc<InterruptFlag>,
+    /// What `set_slot` stored, to remove between jobs.
+    slot_removers: Vec<fn(&mut v8::OwnedIsolate)>,
+}
+
+/// How many runner isolates this process has made (jobs reuse them: see `reset`).
+static ISOLATES_MADE: AtomicU64 = AtomicU64::new(0);
+
+pub fn isolates_made() -> u64 {
+    ISOLATES_MADE.load(Ordering::Relaxed)
+}
+
+/// One full, compacting collection: what a job left becomes free and the heap holds what a
+/// new isolate holds. `LowMemoryNotification` would also do, at about twice the cost (it
+/// repeats the collection and returns pages to the system, which the next job takes again).
+/// Needs `--expose-gc`, which `platform` always sets.
+fn collect_all(isolate: &mut v8::OwnedIsolate) {
+    isolate.request_garbage_collection_for_testing(v8::GarbageCollectionType::Full);
+}
+
+fn remove_slot<T: 'static>(isolate: &mut v8::OwnedIsolate) {
+    isolate.remove_slot::<T>();
+}
+
+/// The snapshot's default context, with the scripts' state and `__host`.
+fn new_context(isolate: &mut v8::OwnedIsolate) -> v8::Global<v8::Context> {
+    v8::scope!(let scope, isolate);
+    let context = v8::Context::new(scope, Default::default());
+    v8::Global::new(scope, context)
 }
 
 /// The runner's JS entry points live on this global object.
@@ -61,13 +91,40 @@ impl RunnerIsolate {
         let tracker = HeapTracker::install(&mut isolate);
         let interrupt = InterruptFlag::new();
         isolate.set_slot(Arc::clone(&interrupt));
-        let context = {
-            v8::scope!(let scope, &mut isolate);
-            // The snapshot's default context, with the scripts' state and `__host`.
-            let context = v8::Context::new(scope, Default::default());
-            v8::Global::new(scope, context)
-        };
-        RunnerIsolate { context, module: None, isolate, guard, tracker, heap_limit_bytes, interrupt }
+        let context = new_context(&mut isolate);
+        // Collected as `reset` collects, so a job's heap figures are the same on a new
+        // isolate and on a reused one.
+        ISOLATES_MADE.fetch_add(1, Ordering::Relaxed);
+        collect_all(&mut isolate);
+        RunnerIsolate {
+            context,
+            module: None,
+            isolate,
+            guard,
+            tracker,
+            heap_limit_bytes,
+            interrupt,
+            slot_removers: Vec::new(),
+        }
+    }
+
+    /// Makes the isolate ready for another job: the module, the natives' state and the
+    /// context go (a fresh context from the snapshot takes its place, so no global crosses),
+    /// the interrupt flag is a new one, and a full collection (the same as after `new`)
+    /// frees what the last job allocated. Only for an isolate whose job ended without a
+    /// termination request or a guard firing: those leave state a reset cannot undo.
+    pub fn reset(&mut self) {
+        // An exit, a host trap or the output cap end a run by termination from a native.
+        self.isolate.cancel_terminate_execution();
+        self.interrupt.detach();
+        self.module = None;
+        for remove in self.slot_removers.drain(..) {
+            remove(&mut self.isolate);
+        }
+        self.interrupt = InterruptFlag::new();
+        self.isolate.set_slot(Arc::clone(&self.interrupt));
+        self.context = new_context(&mut self.isolate);
+        collect_all(&mut self.isolate);
     }
 
     pub fn heap_limit_bytes(&self) -> usize {
@@ -92,6 +149,7 @@ impl RunnerIsolate {
     /// Per-run state for natives, found by type (one value per type).
     pub fn set_slot<T: 'static>(&mut self, value: T) {
         self.isolate.set_slot(value);
+        self.slot_removers.push(remove_slot::<T>);
     }
 
     /// Runs `install` with the context's `__host` object, to add natives to it.

@@ -15,6 +15,7 @@ pub(crate) mod snapshot;
 pub(crate) use heap_guard::HeapGuard;
 pub use heap_guard::{GuardPolicy, GuardReport};
 pub(crate) use interrupt::InterruptFlag;
+pub use isolate::isolates_made;
 pub(crate) use isolate::{JsFailure, RunnerIsolate};
 pub(crate) use natives::install_natives;
-pub use platform::{engine_flags, v8_version, DEFAULT_V8_FLAGS, V8_FLAGS_ENV};
+pub use platform::{engine_flags, v8_version, DEFAULT_V8_FLAGS, REQUIRED_V8_FLAGS, V8_FLAGS_ENV};

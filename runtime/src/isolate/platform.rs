@@ -13,6 +13,11 @@ pub const DEFAULT_V8_FLAGS: &str = "--no-turboshaft-loop-unrolling";
 /// Extra V8 flags appended after the defaults (operators, tests, benchmarks of tiers).
 pub const V8_FLAGS_ENV: &str = "WASM_RUNNER_V8_FLAGS";
 
+/// Set after the operator's flags, so none can take it away: runner isolates are collected
+/// between jobs through V8's full-collection call, which V8 allows only with it. It also
+/// defines a `gc` function in runner contexts, which only the runner's own JS could reach.
+pub const REQUIRED_V8_FLAGS: &str = "--expose-gc";
+
 static FLAGS: OnceLock<String> = OnceLock::new();
 
 /// Initialises V8 once for the whole process; later calls return at once.
@@ -20,9 +25,9 @@ pub fn ensure_initialized() {
     FLAGS.get_or_init(|| {
         let extra = std::env::var(V8_FLAGS_ENV).unwrap_or_default();
         let flags = if extra.trim().is_empty() {
-            DEFAULT_V8_FLAGS.to_string()
+            format!("{DEFAULT_V8_FLAGS} {REQUIRED_V8_FLAGS}")
         } else {
-            format!("{DEFAULT_V8_FLAGS} {}", extra.trim())
+            format!("{DEFAULT_V8_FLAGS} {} {REQUIRED_V8_FLAGS}", extra.trim())
         };
         v8::V8::set_flags_from_string(&flags);
         let platform = v8::new_default_platform(0, false).make_shared();

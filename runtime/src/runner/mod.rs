@@ -1,4 +1,5 @@
-//! The V8 runner: every job on a fresh isolate on its own thread, watched by a watchdog
+//! The V8 runner: every job on a runner thread's isolate (reset between jobs, replaced after
+//! a termination), watched by a watchdog
 //! (`supervisor`, `watch`); a job is phases on a `session`; `warmup` is bootstrap, guest
 //! checks, compile and instantiate, `run` adds the entry point. The runner's own JS and
 //! natives live here; the WASI runtime's live in `wasi`.
@@ -20,8 +21,9 @@ use crate::limits::{GuestLimits, RunnerLimits};
 use crate::report::{Failure, PhaseReport, RunReport, WarmupReport};
 use crate::request::RunRequest;
 
-/// A runner with fixed limits. Each call runs in a fresh isolate on its own thread, so a
-/// failed call leaves nothing behind for the next one.
+/// A runner with fixed limits. Each call runs on a runner thread in an isolate that nothing
+/// of an earlier call reaches (a fresh context and a full collection, or a new isolate after
+/// a termination), so a failed call leaves nothing behind for the next one.
 #[derive(Debug, Clone)]
 pub struct Runner {
     limits: RunnerLimits,
@@ -81,7 +83,7 @@ impl Runner {
         run::run(self, module.into(), request)
     }
 
-    /// Runs trusted JS (not guest input) in a fresh runner isolate after bootstrap, under
+    /// Runs trusted JS (not guest input) in a runner isolate after bootstrap, under
     /// the same heap guard and watchdog as a warmup: fault injection for the guard and the
     /// watchdog themselves (see `internals::run_trusted_script`).
     pub(crate) fn run_trusted_script(&self, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {

@@ -84,6 +84,11 @@ impl Session {
         std::mem::take(&mut self.phases)
     }
 
+    /// Ends the session, handing its isolate back for a reset or disposal.
+    pub(crate) fn into_isolate(self) -> RunnerIsolate {
+        self.isolate
+    }
+
     /// Runs one phase: records its heap high-water and duration, and fails it if the heap
     /// guard fired during it, even when V8 finished the work (a fired guard means the
     /// runner heap was too small, which warmup must never be).

@@ -1,7 +1,9 @@
-//! Runs one job on a fresh runner isolate (made from the startup snapshot), on a thread of
-//! known stack size, watched from the calling thread. The thread and its isolate are made
-//! ahead, while the previous job runs (`Spare`), serve one job each, and dispose of the
-//! isolate after the answer has gone out (`settle`).
+//! Runs one job on a runner isolate (made from the startup snapshot), on a thread of known
+//! stack size, watched from the calling thread. Runner threads are kept between jobs with
+//! their isolate (`Worker`): after a job's answer has gone out, a job that ended without a
+//! termination request or a guard firing has its isolate reset (a fresh context, a full
+//! collection: `RunnerIsolate::reset`), any other has it replaced by a new one, both off the
+//! caller's path; the next job of the same settings finds it ready.
 //!
 //! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
 //! termination; once the heap guard or the deadline has requested termination it keeps
@@ -9,6 +11,7 @@
 //! `termination_lost` and abandons the thread (a thread cannot be killed; a caller that
 //! must reclaim it runs the job in a child process).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -26,56 +29,108 @@ const WATCH_TICK: Duration = Duration::from_millis(5);
 
 type JobResult<T> = Result<(T, Vec<PhaseReport>), Failure>;
 
-/// What a runner thread is started with: the job, given the thread's fresh isolate.
-type Start = Box<dyn FnOnce(RunnerIsolate) + Send>;
+/// What a runner thread is told, in this order for each job: the job (given the thread's
+/// isolate, handing it back), then, once the watchdog has stopped watching, what becomes of
+/// the isolate.
+enum Command {
+    Job(Box<dyn FnOnce(RunnerIsolate) -> RunnerIsolate + Send>),
+    /// Nothing was terminated and the guard did not fire: reset the isolate for the next job.
+    Reuse,
+    /// A termination was requested or the guard raised the heap limit: state a reset cannot
+    /// undo, so the isolate is disposed of and a new one made.
+    Renew,
+}
 
-/// The settings an isolate is made with: a spare fits a job only if they match.
+/// The settings an isolate is made with: a worker serves a job only if they match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct IsolateKey {
     heap_limit_bytes: usize,
     stack_bytes: Option<u64>,
 }
 
-/// A runner thread that has already made its isolate and waits for its one job. Making an
-/// isolate is most of a small warmup's cost; a spare made while the previous job runs (on
-/// another core) takes it off the next job's path. Each isolate still serves exactly one
-/// job, so nothing crosses from one job to the next.
-struct Spare {
+/// A runner thread with its isolate, between jobs.
+struct Worker {
     key: IsolateKey,
-    start: mpsc::Sender<Start>,
+    commands: mpsc::Sender<Command>,
+    /// Set once the isolate is made or reset, cleared when a job is sent.
+    ready: Arc<AtomicBool>,
     thread: JoinHandle<()>,
 }
 
-static SPARE: Mutex<Option<Spare>> = Mutex::new(None);
+/// Workers waiting for a job, oldest first.
+static IDLE: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
 
-/// Starts a runner thread that makes its isolate at once and then waits for its job; it
-/// ends without one when its sender is dropped.
-fn spawn_runner_thread(
-    key: IsolateKey,
-    snapshot: &'static [u8],
-) -> std::io::Result<(mpsc::Sender<Start>, JoinHandle<()>)> {
-    let (start, started) = mpsc::channel::<Start>();
+/// Starts a runner thread that makes its isolate at once and then serves jobs until its
+/// sender is dropped.
+fn spawn_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Worker> {
+    let (commands, received) = mpsc::channel::<Command>();
+    let make = move || RunnerIsolate::new(key.heap_limit_bytes, key.stack_bytes, snapshot);
+    let ready = Arc::new(AtomicBool::new(false));
+    let ready_here = Arc::clone(&ready);
     let thread = std::thread::Builder::new().name("wasm-runner".into()).stack_size(RUNNER_THREAD_STACK_BYTES).spawn(
         move || {
-            let isolate = RunnerIsolate::new(key.heap_limit_bytes, key.stack_bytes, snapshot);
-            if let Ok(job) = started.recv() {
-                job(isolate);
+            let mut isolate = make();
+            loop {
+                ready_here.store(true, Ordering::SeqCst);
+                let Ok(Command::Job(job)) = received.recv() else { return };
+                isolate = job(isolate);
+                let verdict = received.recv();
+                ready_here.store(false, Ordering::SeqCst);
+                match verdict {
+                    Ok(Command::Reuse) => isolate.reset(),
+                    Ok(Command::Renew) => {
+                        drop(isolate);
+                        isolate = make();
+                    }
+                    _ => return,
+                }
             }
         },
     )?;
-    Ok((start, thread))
+    Ok(Worker { key, commands, ready, thread })
 }
 
-/// The spare if it fits `key`; a new spare for `key` is started either way.
-fn take_spare_and_refill(key: IsolateKey, snapshot: &'static [u8]) -> Option<(mpsc::Sender<Start>, JoinHandle<()>)> {
-    let refill = spawn_runner_thread(key, snapshot).ok().map(|(start, thread)| Spare { key, start, thread });
-    let mut spare = SPARE.lock().unwrap_or_else(|p| p.into_inner());
-    let taken = std::mem::replace(&mut *spare, refill);
-    // A spare of other settings is dropped: its thread ends once its isolate is made.
-    taken.filter(|s| s.key == key).map(|s| (s.start, s.thread))
+/// An idle worker for `key` that is ready; else a new one, while fewer than two wait for
+/// `key` (one resets while the other serves); else the one that has waited longest.
+fn take_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Worker> {
+    let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
+    let mut fitting = idle.iter().enumerate().filter(|(_, w)| w.key == key);
+    let first = fitting.clone().next().map(|(i, _)| i);
+    let ready = fitting.find(|(_, w)| w.ready.load(Ordering::SeqCst)).map(|(i, _)| i);
+    let count = idle.iter().filter(|w| w.key == key).count();
+    let worker = match (ready, first) {
+        (Some(i), _) => idle.remove(i),
+        (None, Some(i)) if count >= 2 => idle.remove(i),
+        _ => {
+            drop(idle);
+            let worker = spawn_worker(key, snapshot)?;
+            return Ok(worker);
+        }
+    };
+    Ok(worker)
 }
 
-/// Runner threads disposing of their isolate after answering.
+/// How many workers wait between jobs: enough for one job per core, with room for a few
+/// settings at once (tests and the stress job mix heap caps and stacks).
+fn most_idle() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
+}
+
+/// Puts a worker back once its job has been answered; the oldest worker goes when too many
+/// wait.
+fn keep_worker(worker: Worker) {
+    let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
+    idle.push(worker);
+    if idle.len() > most_idle() {
+        let oldest = idle.remove(0);
+        drop(idle);
+        // Its thread ends, disposing of its isolate, once it sees its sender gone.
+        drop(oldest.commands);
+        settle(oldest.thread);
+    }
+}
+
+/// Runner threads disposing of their isolate.
 static DISPOSING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 
 /// Keeps `worker` until its isolate is disposed, without waiting for it; waits only when more
@@ -90,7 +145,7 @@ fn settle(worker: JoinHandle<()>) {
     }
 }
 
-/// Runs `job` on a fresh isolate. `stack_bytes` bounds the JS and wasm stack of the job.
+/// Runs `job` on an isolate nothing of an earlier job reaches. `stack_bytes` bounds the JS and wasm stack of the job.
 pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
 where
     T: Send + 'static,
@@ -101,11 +156,7 @@ where
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
     let worker_watch = Arc::clone(&watch);
     let key = IsolateKey { heap_limit_bytes: limits.heap_limit_bytes, stack_bytes };
-    let thread = match take_spare_and_refill(key, snapshot) {
-        Some(spare) => Ok(spare),
-        None => spawn_runner_thread(key, snapshot),
-    };
-    let start: Start = Box::new(move |isolate: RunnerIsolate| {
+    let start = Command::Job(Box::new(move |isolate: RunnerIsolate| {
         worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
         let mut session = Session::new(isolate, worker_watch);
         let result = job(&mut session);
@@ -114,11 +165,10 @@ where
             Ok(value) => Ok((value, phases)),
             Err(error) => Err(Failure { error, phases }),
         });
-        // The isolate is disposed after the answer, off the caller's path (`settle`).
-        drop(session);
-    });
-    let worker = match thread {
-        Ok((sender, handle)) if sender.send(start).is_ok() => handle,
+        session.into_isolate()
+    }));
+    let worker = match take_worker(key, snapshot) {
+        Ok(worker) if worker.commands.send(start).is_ok() => worker,
         Ok(_) => return Err(RunnerError::Internal { message: "a runner thread ended before its job".into() }.into()),
         Err(e) => return Err(RunnerError::Internal { message: format!("could not start a runner thread: {e}") }.into()),
     };
@@ -127,11 +177,17 @@ where
     loop {
         match rx.recv_timeout(WATCH_TICK) {
             Ok(result) => {
-                settle(worker);
+                // The watchdog has stopped: nothing terminates the isolate from here on.
+                let clean =
+                    termination_requested.is_none() && watch.isolate().is_none_or(|(_, g, _)| g.fired().is_none());
+                let verdict = if clean { Command::Reuse } else { Command::Renew };
+                if worker.commands.send(verdict).is_ok() {
+                    keep_worker(worker);
+                }
                 return result;
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let message = match worker.join() {
+                let message = match worker.thread.join() {
                     Err(panic) => panic_message(&panic),
                     Ok(()) => "the runner thread ended without an answer".to_string(),
                 };
