@@ -63,6 +63,11 @@ fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
     config.max_memories = u.int_in_range(0..=2)?;
     config.max_memory32_bytes = 1 << 26;
     config.export_everything = u.arbitrary()?;
+    // SIMD instructions are most of what generating a body costs (each step asks each of
+    // some 250 of them whether the operand stack fits it), and no warmup heap cost depends
+    // on them; v128 values do (globals, exception payloads), so a quarter of the modules
+    // keep SIMD. The targets that compare or instrument bodies keep it always.
+    config.simd_enabled = u.ratio(1u8, 4u8)?;
     let module = wasm_smith::Module::new(config, &mut u)?;
     Ok(module.to_bytes())
 }

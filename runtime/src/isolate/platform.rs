@@ -25,11 +25,14 @@ pub fn ensure_initialized() {
     FLAGS.get_or_init(|| {
         let extra = std::env::var(V8_FLAGS_ENV).unwrap_or_default();
         let flags = if extra.trim().is_empty() {
-            format!("{DEFAULT_V8_FLAGS} {REQUIRED_V8_FLAGS}")
+            DEFAULT_V8_FLAGS.to_string()
         } else {
-            format!("{DEFAULT_V8_FLAGS} {} {REQUIRED_V8_FLAGS}", extra.trim())
+            format!("{DEFAULT_V8_FLAGS} {}", extra.trim())
         };
         v8::V8::set_flags_from_string(&flags);
+        // On its own: V8 ignores every flag after one it does not know.
+        v8::V8::set_flags_from_string(REQUIRED_V8_FLAGS);
+        let flags = format!("{flags} {REQUIRED_V8_FLAGS}");
         let platform = v8::new_default_platform(0, false).make_shared();
         v8::V8::initialize_platform(platform);
         v8::V8::initialize();
