@@ -45,7 +45,7 @@ pub(crate) fn key_of(parts: &[&[u8]]) -> Key {
             hash.update(part);
             continue;
         }
-        let chunk = part.len().div_ceil(std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let chunk = part.len().div_ceil(crate::process::cores().max(2));
         let digests: Vec<[u8; 32]> = std::thread::scope(|scope| {
             let running: Vec<_> =
                 part.chunks(chunk).map(|piece| scope.spawn(move || <[u8; 32]>::from(Sha256::digest(piece)))).collect();

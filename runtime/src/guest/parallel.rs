@@ -15,7 +15,7 @@ where
     E: Send,
     F: Fn(Vec<T>) -> Result<R, E> + Sync,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = crate::process::cores().min(8);
     if threads == 1 || items.len() < PARALLEL_FROM_ITEMS {
         return Ok(vec![work(items)?]);
     }

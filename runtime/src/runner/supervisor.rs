@@ -113,7 +113,7 @@ fn take_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Work
 /// How many workers wait between jobs: enough for one job per core, with room for a few
 /// settings at once (tests and the stress job mix heap caps and stacks).
 fn most_idle() -> usize {
-    2 * std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
+    2 * crate::process::cores().max(2)
 }
 
 /// Puts a worker back once its job has been answered; the oldest worker goes when too many
@@ -136,7 +136,7 @@ static DISPOSING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
 /// Keeps `worker` until its isolate is disposed, without waiting for it; waits only when more
 /// isolates than cores are being disposed at once, so a stream of jobs cannot pile them up.
 fn settle(worker: JoinHandle<()>) {
-    let most = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let most = crate::process::cores().max(2);
     let mut disposing = DISPOSING.lock().unwrap_or_else(|p| p.into_inner());
     disposing.retain(|h| !h.is_finished());
     disposing.push(worker);
