@@ -21,6 +21,8 @@ mod targets;
 pub use targets::{target, Target, Verdict, TARGETS};
 
 #[cfg(test)]
+mod instrumentation_audit;
+#[cfg(test)]
 mod replay;
 #[cfg(test)]
 mod targets_audit;

@@ -23,6 +23,12 @@ pub fn reference_config(guest: &crate::limits::GuestLimits) -> wasmtime::Config 
     crate::reference::config(guest)
 }
 
+/// Waits (up to `limit`) until every runner thread between jobs has reset or replaced its
+/// isolate: afterwards `isolates_made` changes only when a job makes one.
+pub fn wait_for_idle_workers(limit: std::time::Duration) -> bool {
+    crate::runner::wait_for_idle_workers(limit)
+}
+
 /// Runs trusted JS (never guest input) in a runner isolate of `runner` after bootstrap,
 /// under the same heap guard and watchdog as a warmup: fault injection for the guard and
 /// the watchdog themselves. Returns what the script evaluated to and the phases.

@@ -132,9 +132,9 @@ fn rewritten_alike(module: &[u8]) -> Result<bool, TestCaseError> {
 
 /// Tail calls, exceptions, several memories and a start function: everything the
 /// instrumentation treats specially. No imports and no GC types, which the default guest
-/// limits would mostly refuse. With `many`, at least 300 functions, so both passes split
-/// the bodies across threads (wasm-smith fills what the seed does not cover with the
-/// simplest bodies).
+/// limits would mostly refuse. With `many`, at least 300 functions (wasm-smith fills what
+/// the seed does not cover with the simplest bodies); the passes split bodies across threads
+/// from 32 KiB of them, which the larger seeds reach and the test below always does.
 fn broad_smith_config(many: bool) -> wasm_smith::Config {
     wasm_smith::Config {
         min_funcs: if many { 300 } else { 1 },
@@ -168,10 +168,12 @@ fn validating_pass_rewrites_bodies_as_instrument_does() {
 
 #[test]
 fn parallel_rewrite_keeps_body_order_tail_calls_and_the_start_function() {
-    // Over a thousand functions: both passes split the bodies across threads.
+    // Over a thousand functions of some 100 bytes: both passes split the bodies across
+    // threads.
+    let pad = "nop ".repeat(100);
     let funcs: String = (0..1200)
         .map(|i| match i % 3 {
-            0 => format!("(func $f{i} (param i32) (result i32) (local i64 f32) (return_call $f{} (local.get 0)))", i + 1),
+            0 => format!("(func $f{i} (param i32) (result i32) (local i64 f32) {pad} (return_call $f{} (local.get 0)))", i + 1),
             1 => format!(
                 "(func $f{i} (param i32) (result i32) (block (br_if 0 (local.get 0))) (i32.add (local.get 0) (i32.const {i})) (call $f{}))",
                 i + 1

@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use wasm_runner::internals::{isolates_made, run_trusted_script};
+use wasm_runner::internals::{isolates_made, run_trusted_script, wait_for_idle_workers};
 use wasm_runner::{Runner, RunnerError, RunnerLimits};
 use wasm_runner_testkit::fixtures::{wasm, JS_ARRAY_BOMB, JS_SPIN, SMALL};
 
@@ -20,8 +20,16 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// allocates for a guest is far more (a 2M-slot table: tens of MiB).
 const V8_AGING_SLACK_BYTES: usize = 8 * 1024;
 
+/// One test at a time, starting when no runner thread is still resetting or replacing an
+/// isolate for an earlier test (which would count against this one).
 fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    settle();
+    guard
+}
+
+fn settle() {
+    assert!(wait_for_idle_workers(Duration::from_secs(60)), "runner threads settle within a minute");
 }
 
 /// A setting no other test in this binary uses, so its workers are this test's own.
@@ -31,19 +39,6 @@ fn runner(heap_mb: u64) -> Runner {
 
 fn script(runner: &Runner, source: &str) -> String {
     run_trusted_script(runner, "script.js", source).expect("the script runs").0
-}
-
-/// Waits (up to a minute) until the process has made `count` isolates: a replaced isolate is
-/// made after the job's answer, off the caller's path.
-fn wait_for_isolates(count: u64) -> bool {
-    let until = Instant::now() + Duration::from_secs(60);
-    while isolates_made() < count {
-        if Instant::now() > until {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    true
 }
 
 #[test]
@@ -71,7 +66,7 @@ fn a_global_or_builtin_one_job_changes_is_untouched_in_the_next() {
         );
         assert_eq!(seen, "undefined,undefined,undefined");
     }
-    assert!(isolates_made() - before <= 2, "the jobs ran on reused isolates");
+    assert!(isolates_made() - before <= 2, "the jobs ran on reused isolates: {} made", isolates_made() - before);
 }
 
 #[test]
@@ -114,10 +109,13 @@ fn a_job_that_timed_out_leaves_its_isolate_to_be_replaced() {
     let runner =
         Runner::new(RunnerLimits::default().with_heap_limit_mb(304).with_warmup_timeout(Duration::from_millis(200)));
     assert_eq!(script(&runner, "1"), "1");
+    assert_eq!(script(&runner, "2"), "2");
+    settle();
     let before = isolates_made();
     let error = run_trusted_script(&runner, "spin.js", JS_SPIN).expect_err("the script spins").error;
     assert!(matches!(error, RunnerError::Timeout { .. }), "{error:?}");
-    assert!(wait_for_isolates(before + 1), "a new isolate replaces the terminated one");
+    settle();
+    assert_eq!(isolates_made() - before, 1, "a new isolate replaces the terminated one");
     // No termination is pending in whichever isolate serves next.
     for _ in 0..4 {
         assert_eq!(script(&runner, "let n = 0; for (let i = 0; i < 1e6; i++) n += i; n"), "499999500000");
@@ -128,12 +126,16 @@ fn a_job_that_timed_out_leaves_its_isolate_to_be_replaced() {
 fn a_heap_exhaustion_does_not_leave_a_raised_limit_for_the_next_job() {
     let _serial = serial();
     let runner = runner(16);
+    assert_eq!(script(&runner, "1"), "1");
+    assert_eq!(script(&runner, "2"), "2");
     let capacities: Vec<usize> = (0..3)
         .map(|_| {
+            settle();
             let made = isolates_made();
             match run_trusted_script(&runner, "bomb.js", JS_ARRAY_BOMB).expect_err("the bomb is stopped").error {
                 RunnerError::HeapLimitExhausted { capacity_bytes, .. } => {
-                    assert!(wait_for_isolates(made + 1), "a new isolate replaces the one whose guard fired");
+                    settle();
+                    assert_eq!(isolates_made() - made, 1, "a new isolate replaces the one whose guard fired");
                     capacity_bytes
                 }
                 other => panic!("{other:?}"),

@@ -225,7 +225,7 @@ impl BodyRewriter {
         module: &[u8],
         bodies: Vec<wasmparser::FunctionBody<'_>>,
     ) -> Result<Vec<RewrittenBodies>, wasmparser::BinaryReaderError> {
-        in_chunks(bodies, |chunk| self.rewrite_chunk(module, &chunk))
+        in_chunks(bodies, |body| body.as_bytes().len(), |chunk| self.rewrite_chunk(module, &chunk))
     }
 
     fn rewrite_chunk(

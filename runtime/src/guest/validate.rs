@@ -288,7 +288,7 @@ fn validate_bodies(
     rewrite: Rewrite<'_>,
     cancel: &Cancel,
 ) -> Result<(OpCounts, Vec<RewrittenBodies>), BodyError> {
-    let chunks = in_chunks(bodies, |chunk| validate_chunk(chunk, rewrite, cancel))?;
+    let chunks = in_chunks(bodies, |(_, body)| body.as_bytes().len(), |chunk| validate_chunk(chunk, rewrite, cancel))?;
     let mut counts = OpCounts::default();
     for (c, _) in &chunks {
         counts.tail_calls += c.tail_calls;
@@ -408,14 +408,16 @@ fn validate_chunk(
 mod tests {
     use super::*;
 
-    /// `n` functions; the ones in `invalid` return nothing where an i32 is due.
+    /// `n` functions of about `PARALLEL_FROM_BYTES / 256` bytes each (so that 1024 of them are
+    /// split across threads); the ones in `invalid` return nothing where an i32 is due.
     fn module(n: usize, invalid: &[usize]) -> Vec<u8> {
+        let padding = "nop ".repeat(super::super::parallel::PARALLEL_FROM_BYTES / 256);
         let funcs: String = (0..n)
             .map(|i| {
                 if invalid.contains(&i) {
-                    format!("(func $f{i} (result i32) nop)")
+                    format!("(func $f{i} (result i32) {padding})")
                 } else {
-                    format!("(func $f{i} (result i32) (return_call $f{}))", (i + 1) % n)
+                    format!("(func $f{i} (result i32) {padding} (return_call $f{}))", (i + 1) % n)
                 }
             })
             .collect();
@@ -424,7 +426,7 @@ mod tests {
 
     #[test]
     fn parallel_validation_reports_the_first_invalid_body_and_counts_tail_calls() {
-        let n = super::super::parallel::PARALLEL_FROM_ITEMS * 4;
+        let n = 1024;
         let facts = inspect(&module(n, &[])).unwrap();
         assert_eq!(facts.tail_calls, n as u64);
         // Two invalid bodies in different chunks: the earlier one is reported, as a

@@ -28,7 +28,8 @@ pub(crate) type ScriptOutcome = Result<String, JsFailure>;
 /// A V8 isolate for the runner. Not `Send`: it lives and dies on its runner thread.
 pub(crate) struct RunnerIsolate {
     // Globals first: fields drop in order, and globals must go before the isolate.
-    context: v8::Global<v8::Context>,
+    /// `None` only inside `reset`, between dropping one job's context and making the next's.
+    context: Option<v8::Global<v8::Context>>,
     module: Option<v8::Global<v8::WasmModuleObject>>,
     isolate: v8::OwnedIsolate,
     guard: Arc<HeapGuard>,
@@ -91,11 +92,11 @@ impl RunnerIsolate {
         let tracker = HeapTracker::install(&mut isolate);
         let interrupt = InterruptFlag::new();
         isolate.set_slot(Arc::clone(&interrupt));
-        let context = new_context(&mut isolate);
-        // Collected as `reset` collects, so a job's heap figures are the same on a new
-        // isolate and on a reused one.
+        // Collected before the context is made, as `reset` collects, so a job's heap figures
+        // are the same on a new isolate and on a reused one.
         ISOLATES_MADE.fetch_add(1, Ordering::Relaxed);
         collect_all(&mut isolate);
+        let context = Some(new_context(&mut isolate));
         RunnerIsolate {
             context,
             module: None,
@@ -123,8 +124,10 @@ impl RunnerIsolate {
         }
         self.interrupt = InterruptFlag::new();
         self.isolate.set_slot(Arc::clone(&self.interrupt));
-        self.context = new_context(&mut self.isolate);
+        // Collected without the next job's context, so the collection marks less.
+        self.context = None;
         collect_all(&mut self.isolate);
+        self.context = Some(new_context(&mut self.isolate));
     }
 
     pub fn heap_limit_bytes(&self) -> usize {
@@ -158,7 +161,8 @@ impl RunnerIsolate {
         install: impl FnOnce(&mut v8::PinScope, v8::Local<v8::Object>) -> Option<()>,
     ) -> Result<(), JsFailure> {
         v8::scope!(let scope, &mut self.isolate);
-        let context = v8::Local::new(scope, &self.context);
+        let Some(context) = self.context.as_ref() else { return Err(no_context()) };
+        let context = v8::Local::new(scope, context);
         let scope = &mut v8::ContextScope::new(scope, context);
         let host = v8::String::new(scope, super::natives::HOST_OBJECT)
             .and_then(|key| context.global(scope).get(scope, key.into()))
@@ -186,7 +190,8 @@ impl RunnerIsolate {
     /// Compiles and runs trusted JS (the runner's own scripts) in the runner context.
     pub fn run_script(&mut self, name: &str, source: &str) -> ScriptOutcome {
         v8::scope!(let scope, &mut self.isolate);
-        let context = v8::Local::new(scope, &self.context);
+        let Some(context) = self.context.as_ref() else { return Err(no_context()) };
+        let context = v8::Local::new(scope, context);
         let scope = &mut v8::ContextScope::new(scope, context);
         v8::tc_scope!(let tc, scope);
         let Some(code) = v8::String::new(tc, source) else {
@@ -209,7 +214,8 @@ impl RunnerIsolate {
     /// JS copy of the bytes on the heap).
     pub fn compile_module(&mut self, bytes: &[u8]) -> Result<(), JsFailure> {
         v8::scope!(let scope, &mut self.isolate);
-        let context = v8::Local::new(scope, &self.context);
+        let Some(context) = self.context.as_ref() else { return Err(no_context()) };
+        let context = v8::Local::new(scope, context);
         let scope = &mut v8::ContextScope::new(scope, context);
         v8::tc_scope!(let tc, scope);
         match v8::WasmModuleObject::compile(tc, bytes) {
@@ -239,7 +245,8 @@ impl RunnerIsolate {
             (false, _) => None,
         };
         v8::scope!(let scope, &mut self.isolate);
-        let context = v8::Local::new(scope, &self.context);
+        let Some(context) = self.context.as_ref() else { return Err(no_context()) };
+        let context = v8::Local::new(scope, context);
         let scope = &mut v8::ContextScope::new(scope, context);
         v8::tc_scope!(let tc, scope);
         let Some(function) = runner_method(tc, context, method) else {
@@ -273,6 +280,10 @@ impl Drop for RunnerIsolate {
         self.guard.uninstall(&mut self.isolate);
         self.tracker.uninstall(&mut self.isolate);
     }
+}
+
+fn no_context() -> JsFailure {
+    JsFailure::Refused("the isolate has no context (it is being reset)".into())
 }
 
 fn runner_method<'s>(

@@ -10,6 +10,7 @@ mod natives;
 mod run;
 mod session;
 mod supervisor;
+pub(crate) use supervisor::wait_for_idle_workers;
 mod warmup;
 mod watch;
 

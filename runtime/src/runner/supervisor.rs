@@ -52,7 +52,7 @@ struct IsolateKey {
 struct Worker {
     key: IsolateKey,
     commands: mpsc::Sender<Command>,
-    /// Set once the isolate is made or reset, cleared when a job is sent.
+    /// Set once the isolate is made, reset or replaced; cleared when a job arrives.
     ready: Arc<AtomicBool>,
     thread: JoinHandle<()>,
 }
@@ -73,10 +73,9 @@ fn spawn_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Wor
             loop {
                 ready_here.store(true, Ordering::SeqCst);
                 let Ok(Command::Job(job)) = received.recv() else { return };
-                isolate = job(isolate);
-                let verdict = received.recv();
                 ready_here.store(false, Ordering::SeqCst);
-                match verdict {
+                isolate = job(isolate);
+                match received.recv() {
                     Ok(Command::Reuse) => isolate.reset(),
                     Ok(Command::Renew) => {
                         drop(isolate);
@@ -127,6 +126,22 @@ fn keep_worker(worker: Worker) {
         // Its thread ends, disposing of its isolate, once it sees its sender gone.
         drop(oldest.commands);
         settle(oldest.thread);
+    }
+}
+
+/// Waits (up to `limit`) until every waiting worker has finished resetting or replacing its
+/// isolate; false if one has not. For tests that count isolates.
+pub(crate) fn wait_for_idle_workers(limit: Duration) -> bool {
+    let until = Instant::now() + limit;
+    loop {
+        let pending = IDLE.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|w| !w.ready.load(Ordering::SeqCst));
+        if !pending {
+            return true;
+        }
+        if Instant::now() > until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
