@@ -7,7 +7,7 @@
 //! binary.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wasm_runner::internals::{isolates_made, run_trusted_script, wait_for_idle_workers};
 use wasm_runner::{Runner, RunnerError, RunnerLimits};
