@@ -3,6 +3,7 @@
 //! Drives the runtime's public API only: synthetic modules (the `synth` crate), real ones
 //! from corpus/real/cache, scenarios with stated pass rules, reports in `reports/<run-id>/`.
 
+mod bench_gate;
 mod bench_table;
 mod check_cost;
 mod fuzz_campaign;
@@ -49,6 +50,10 @@ enum Command {
     Compare(CompareArgs),
     /// Turn criterion's results (cargo bench -p wasm-runner) into a Markdown table under reports/.
     BenchTable(bench_table::BenchTableArgs),
+    /// Did a change make warmup slower? Builds two revisions, runs their cold warmups
+    /// interleaved, and reports each phase's difference with a 99% interval; exit 1 when a
+    /// phase is slower beyond the threshold or a heap peak grew.
+    BenchGate(bench_gate::BenchGateArgs),
     /// What the guest checks cost per byte for each kind of body that costs them most.
     CheckCost(check_cost::CheckCostArgs),
     /// Run every fuzz target for a bounded time on all cores and write reports/<run-id>/fuzz.json
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth(args),
         Command::Compare(args) => compare(args),
         Command::BenchTable(args) => bench_table::main(args),
+        Command::BenchGate(args) => bench_gate::main(args),
         Command::CheckCost(args) => check_cost::main(args),
         Command::Fuzz(args) => {
             let id = args.run_id.clone().unwrap_or_else(run_id);

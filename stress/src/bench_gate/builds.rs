@@ -1,0 +1,65 @@
+//! One release `wasm-runner` per revision: the revision is checked out into a git worktree
+//! under `target/bench-gate/`, built with the repository's target folder (so the two builds
+//! share every dependency and only the workspace's crates are built twice), and its binary
+//! copied out before the next build overwrites it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Built {
+    /// The short commit the revision named.
+    pub name: String,
+    pub binary: PathBuf,
+}
+
+fn repo_root() -> Result<PathBuf, String> {
+    let out = git(Path::new("."), &["rev-parse", "--show-toplevel"])?;
+    Ok(PathBuf::from(out.trim()))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let output =
+        Command::new("git").current_dir(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Builds `rev`'s `wasm-runner` (once per commit: a binary already built for it is reused).
+pub fn build(rev: &str) -> Result<Built, String> {
+    let root = repo_root()?;
+    let commit = git(&root, &["rev-parse", "--short=12", &format!("{rev}^{{commit}}")])
+        .map_err(|_| format!("{rev:?} names no commit here"))?
+        .trim()
+        .to_string();
+    let target = root.join("target");
+    let home = target.join("bench-gate").join(&commit);
+    let binary = home.join("wasm-runner");
+    if binary.is_file() {
+        eprintln!("[bench-gate] {rev} ({commit}): using {}", binary.display());
+        return Ok(Built { name: commit, binary });
+    }
+    let tree = home.join("src");
+    if !tree.join("Cargo.toml").is_file() {
+        let _ = std::fs::remove_dir_all(&tree);
+        let _ = git(&root, &["worktree", "prune"]);
+        git(&root, &["worktree", "add", "--detach", &tree.to_string_lossy(), &commit])?;
+    }
+    eprintln!("[bench-gate] building {rev} ({commit})");
+    // The V8 archive is found relative to the repository (../shared/v8), not to the worktree.
+    let v8 = std::env::var_os("RUSTY_V8_ARCHIVE").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/v8"));
+    let status = Command::new("cargo")
+        .current_dir(&tree)
+        .args(["build", "--release", "-p", "wasm-runner", "--bin", "wasm-runner"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTY_V8_ARCHIVE", v8)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("building {rev} ({commit}) failed"));
+    }
+    std::fs::copy(target.join("release/wasm-runner"), &binary)
+        .map_err(|e| format!("cannot keep {rev}'s binary: {e}"))?;
+    Ok(Built { name: commit, binary })
+}
