@@ -1,7 +1,9 @@
-//! One release `wasm-runner` per revision: the revision is checked out into a git worktree
-//! under `target/bench-gate/`, built with the repository's target folder (so the two builds
-//! share every dependency and only the workspace's crates are built twice), and its binary
-//! copied out before the next build overwrites it.
+//! One release `wasm-runner` per revision: the revision is checked out into one git worktree,
+//! `target/bench-gate/tree`, and built with the repository's target folder, so the builds
+//! share every dependency and only what the checkout changed is built again; the binary is
+//! kept under `target/bench-gate/<commit>/`. One worktree for every revision, not one each:
+//! cargo names a workspace crate's build by its path inside the workspace, so a second
+//! worktree's crates would count as already built.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,12 +42,13 @@ pub fn build(rev: &str) -> Result<Built, String> {
         eprintln!("[bench-gate] {rev} ({commit}): using {}", binary.display());
         return Ok(Built { name: commit, binary });
     }
-    let tree = home.join("src");
-    if !tree.join("Cargo.toml").is_file() {
+    let tree = target.join("bench-gate").join("tree");
+    if !tree.join(".git").exists() {
         let _ = std::fs::remove_dir_all(&tree);
         let _ = git(&root, &["worktree", "prune"]);
         git(&root, &["worktree", "add", "--detach", &tree.to_string_lossy(), &commit])?;
     }
+    git(&tree, &["checkout", "--detach", "--force", &commit])?;
     eprintln!("[bench-gate] building {rev} ({commit})");
     // The V8 archive is found relative to the repository (../shared/v8), not to the worktree.
     let v8 = std::env::var_os("RUSTY_V8_ARCHIVE").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/v8"));
@@ -59,6 +62,7 @@ pub fn build(rev: &str) -> Result<Built, String> {
     if !status.success() {
         return Err(format!("building {rev} ({commit}) failed"));
     }
+    std::fs::create_dir_all(&home).map_err(|e| format!("cannot make {}: {e}", home.display()))?;
     std::fs::copy(target.join("release/wasm-runner"), &binary)
         .map_err(|e| format!("cannot keep {rev}'s binary: {e}"))?;
     Ok(Built { name: commit, binary })
