@@ -50,6 +50,9 @@ enum Command {
     Compare(CompareArgs),
     /// Turn criterion's results (cargo bench -p wasm-runner) into a Markdown table under reports/.
     BenchTable(bench_table::BenchTableArgs),
+    /// Run the criterion benches (every tier) and write reports/baselines/<date>-bench/: the
+    /// table and its plots.
+    BenchBaseline(bench_table::BenchBaselineArgs),
     /// Did a change make warmup slower? Builds two revisions, runs their cold warmups
     /// interleaved, and reports each phase's difference with a 99% interval; exit 1 when a
     /// phase is slower beyond the threshold or a heap peak grew.
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth(args),
         Command::Compare(args) => compare(args),
         Command::BenchTable(args) => bench_table::main(args),
+        Command::BenchBaseline(args) => bench_table::baseline(args),
         Command::BenchGate(args) => bench_gate::main(args),
         Command::CheckCost(args) => check_cost::main(args),
         Command::Fuzz(args) => {

@@ -4,6 +4,7 @@
 pub mod compare;
 mod markdown;
 mod svg;
+pub(crate) use svg::{plot, Series};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

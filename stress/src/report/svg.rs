@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use super::Summary;
 
-struct Series {
-    name: String,
-    points: Vec<(f64, f64)>,
+pub(crate) struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
 }
 
 const COLORS: [&str; 6] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
@@ -51,8 +51,10 @@ pub fn plots(summary: &Summary) -> Vec<(String, String)> {
     out
 }
 
-fn plot(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
-    let (w, h, left, right, top, bottom) = (720.0, 420.0, 70.0, 20.0, 40.0, 90.0);
+pub(crate) fn plot(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
+    // Room below the axis for the labels and a legend row per two series.
+    let bottom = 62.0 + 14.0 * series.len().div_ceil(2) as f64;
+    let (w, h, left, right, top) = (720.0, 330.0 + bottom, 70.0, 20.0, 40.0);
     let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.iter().copied()).collect();
     let x_max = all.iter().map(|p| p.0).fold(0.0_f64, f64::max).max(1e-9);
     let y_max = all.iter().map(|p| p.1).fold(0.0_f64, f64::max).max(1e-9) * 1.1;
