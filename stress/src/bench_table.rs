@@ -34,8 +34,11 @@ pub struct BenchBaselineArgs {
 /// The benches of `runtime/benches`, one per V8 tier.
 pub const BENCHES: &[&str] = &["warmup_lazy", "warmup_liftoff", "warmup_optimizing"];
 
+/// A criterion group and its label in a plot's legend.
+type Drawn = (&'static str, &'static str);
+
 /// (plot file, title, groups drawn): what reviewers look at first.
-const PLOTS: &[(&str, &str, &[(&str, &str)])] = &[
+const PLOTS: &[(&str, &str, &[Drawn])] = &[
     (
         "tiers.svg",
         "Warmup by module size: V8's tiers beside wasmtime's compilers",
