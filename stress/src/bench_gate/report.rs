@@ -49,6 +49,8 @@ pub struct Gate {
     pub threshold_pct: f64,
     pub confidence: f64,
     pub seconds: f64,
+    /// Cores of the machine the gate ran on.
+    pub cores: usize,
     pub rows: Vec<Row>,
 }
 
@@ -87,6 +89,7 @@ impl Gate {
             threshold_pct,
             confidence: CONFIDENCE,
             seconds: 0.0,
+            cores: crate::machine::cores(),
             rows: Vec::new(),
         }
     }
@@ -135,11 +138,13 @@ pub fn markdown(gate: &Gate) -> String {
     let _ = writeln!(
         md,
         "{} cold warmups per revision and input, interleaved, a new process each; {:.0}% Welch intervals of the \
-         difference of means; a phase fails when its whole interval is more than {:.1}% slower. {:.0} s.\n",
+         difference of means; a phase fails when its whole interval is more than {:.1}% slower. {:.0} s on a \
+         {}-core machine.\n",
         gate.runs,
         gate.confidence * 100.0,
         gate.threshold_pct,
-        gate.seconds
+        gate.seconds,
+        gate.cores
     );
     let _ = writeln!(md, "| input | phase | base ms | head ms | difference | 99% interval | verdict |");
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
