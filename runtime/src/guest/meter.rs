@@ -66,6 +66,36 @@ pub(crate) struct BodyRewriter {
     interrupt_memory: u32,
     /// The helpers that waits on shared memories call instead (`wait`).
     pub(crate) waits: WaitHelpers,
+    /// The charge's instructions around its two cost constants, encoded once: a module has a
+    /// charge per straight-line segment, and encoding twelve instructions for each was a
+    /// fifth of the guest checks.
+    charge_parts: [Vec<u8>; 3],
+}
+
+/// The charge placed before a segment of `cost` instructions, split at its two
+/// `i64.const cost`: trap (setting the exhausted flag) when the fuel is below the cost, else
+/// subtract it.
+fn charge_parts(fuel: u32) -> [Vec<u8>; 3] {
+    let encode = |instructions: &[Instruction]| {
+        let mut sink = Vec::new();
+        for instruction in instructions {
+            instruction.encode(&mut sink);
+        }
+        sink
+    };
+    [
+        encode(&[Instruction::GlobalGet(fuel)]),
+        encode(&[
+            Instruction::I64LtU,
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::I32Const(1),
+            Instruction::GlobalSet(fuel + 1),
+            Instruction::Unreachable,
+            Instruction::End,
+            Instruction::GlobalGet(fuel),
+        ]),
+        encode(&[Instruction::I64Sub, Instruction::GlobalSet(fuel)]),
+    ]
 }
 
 /// Rewritten function bodies of a run of functions, in order, without size prefixes.
@@ -109,6 +139,7 @@ impl BodyRewriter {
             fuel_global: facts.globals,
             interrupt_memory: facts.memories,
             waits: WaitHelpers::new(functions, facts.types, &facts.shared_memories),
+            charge_parts: charge_parts(facts.globals),
         }
     }
 
@@ -178,25 +209,15 @@ impl BodyRewriter {
         body.cost = 0;
     }
 
-    /// The charge placed before a segment of `cost` instructions.
+    /// The charge placed before a segment of `cost` instructions (`charge_parts`).
     fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
-        let fuel = self.fuel_global;
-        for instruction in [
-            Instruction::GlobalGet(fuel),
-            Instruction::I64Const(cost as i64),
-            Instruction::I64LtU,
-            Instruction::If(wasm_encoder::BlockType::Empty),
-            Instruction::I32Const(1),
-            Instruction::GlobalSet(fuel + 1),
-            Instruction::Unreachable,
-            Instruction::End,
-            Instruction::GlobalGet(fuel),
-            Instruction::I64Const(cost as i64),
-            Instruction::I64Sub,
-            Instruction::GlobalSet(fuel),
-        ] {
-            instruction.encode(sink);
-        }
+        let [before, between, after] = &self.charge_parts;
+        let cost = Instruction::I64Const(cost as i64);
+        sink.extend_from_slice(before);
+        cost.encode(sink);
+        sink.extend_from_slice(between);
+        cost.encode(sink);
+        sink.extend_from_slice(after);
     }
 
     /// Traps when the watchdog has raised the interrupt flag.
@@ -250,5 +271,45 @@ impl BodyRewriter {
             self.finish(module, state, ops.original_position(), &mut out);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The charge, one instruction at a time.
+    fn charge_as_instructions(fuel: u32, cost: u64) -> Vec<u8> {
+        let mut sink = Vec::new();
+        for instruction in [
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64LtU,
+            Instruction::If(wasm_encoder::BlockType::Empty),
+            Instruction::I32Const(1),
+            Instruction::GlobalSet(fuel + 1),
+            Instruction::Unreachable,
+            Instruction::End,
+            Instruction::GlobalGet(fuel),
+            Instruction::I64Const(cost as i64),
+            Instruction::I64Sub,
+            Instruction::GlobalSet(fuel),
+        ] {
+            instruction.encode(&mut sink);
+        }
+        sink
+    }
+
+    #[test]
+    fn the_charge_from_its_encoded_parts_is_the_charge_instruction_by_instruction() {
+        for fuel in [0, 127, 128, 70_000] {
+            let facts = ModuleFacts { globals: fuel, ..Default::default() };
+            let rewriter = BodyRewriter::for_module(&facts);
+            for cost in [1, 63, 64, 127, 128, 1 << 20, (1 << 40) + 3] {
+                let mut sink = Vec::new();
+                rewriter.charge(&mut sink, cost);
+                assert_eq!(sink, charge_as_instructions(fuel, cost), "fuel global {fuel}, cost {cost}");
+            }
+        }
     }
 }
