@@ -221,6 +221,17 @@ direct!(
      (call $e (call $clock_time_get (i32.const 3) (i64.const 1) (i32.const 2048)))"
 );
 direct!(
+    a_failed_clock_read_between_two_reads_advances_no_clock,
+    "(call $e (call $clock_time_get (i32.const 0) (i64.const 0) (i32.const 2048)))
+     (call $e (call $clock_time_get (i32.const 3) (i64.const 0) (i32.const 2056)))
+     (call $e (call $clock_time_get (i32.const 0) (i64.const 0) (i32.const 2056)))
+     (call $out (i32.const 2048) (i32.const 16))",
+    |out: Vec<u8>| {
+        let read = |at: usize| u64::from_le_bytes(out[out.len() - 16 + at..out.len() - 8 + at].try_into().unwrap());
+        assert_eq!(read(8) - read(0), 1_000_000, "one step of the virtual clock between the two reads");
+    }
+);
+direct!(
     fd_advise,
     "(local.set $f (call $open (i32.const 256) (i32.const 5) (i32.const 0) $READ (i32.const 0)))
      (call $e (call $fd_advise (local.get $f) (i64.const 0) (i64.const 10) (i32.const 1)))

@@ -3,8 +3,9 @@
 //! fuel in both engines and in every run. Both engines take these values from here; how
 //! each hands them to the guest (a native in V8, a wrapper over wasmtime-wasi) is theirs.
 //!
-//! - Clocks: one virtual elapsed time, advanced by `CLOCK_STEP_NS` by each
-//!   `clock_time_get` (of either clock) and by nothing else; the realtime clock reads
+//! - Clocks: one virtual elapsed time, advanced by `CLOCK_STEP_NS` by each successful
+//!   `clock_time_get` (of either clock; one of a CPU-time clock is EBADF and reads nothing)
+//!   and by nothing else; the realtime clock reads
 //!   `REALTIME_START_NS` plus it, the monotonic clock `MONOTONIC_START_NS` plus it. Other
 //!   readers (`poll_oneoff` measuring a timeout) see the current value without advancing
 //!   it, so how often an engine reads its clocks inside a call does not matter. Sleeps
@@ -101,7 +102,8 @@ impl VirtualClocks {
         Self::at(clock, self.elapsed_ns.load(Ordering::Relaxed))
     }
 
-    /// What `clock_time_get` answers: the time advances by one step, then is read.
+    /// What a successful `clock_time_get` answers: the time advances by one step, then is
+    /// read. A call that fails calls nothing here.
     pub fn tick(&self, clock: Clock) -> u64 {
         let elapsed = self.elapsed_ns.fetch_add(CLOCK_STEP_NS, Ordering::Relaxed) + CLOCK_STEP_NS;
         Self::at(clock, elapsed)

@@ -52,10 +52,13 @@ pub(super) fn install<T: HasShims + Send + 'static>(linker: &mut Linker<T>) -> w
         "clock_time_get",
         |mut caller: Caller<'_, T>, id: i32, precision: i64, out: i32| -> wasmtime::Result<i32> {
             let errno = wasi!(&mut caller, sync clock_time_get(id, precision, out))?;
-            let clock = if id == 0 { Clock::Realtime } else { Clock::Monotonic };
-            let ticked = caller.data_mut().shims().fixed.as_ref().map(|f| f.clocks.tick(clock));
-            if let (SUCCESS, Some(nanos)) = (errno, ticked) {
-                write_bytes(&mut caller, out as u32, &nanos.to_le_bytes());
+            // Only a call that reads a clock advances the virtual time (a CPU-time clock is
+            // EBADF and reads none), as in the V8 runner.
+            if errno == SUCCESS {
+                let clock = if id == 0 { Clock::Realtime } else { Clock::Monotonic };
+                if let Some(nanos) = caller.data_mut().shims().fixed.as_ref().map(|f| f.clocks.tick(clock)) {
+                    write_bytes(&mut caller, out as u32, &nanos.to_le_bytes());
+                }
             }
             Ok(errno)
         },
