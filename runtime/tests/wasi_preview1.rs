@@ -232,6 +232,22 @@ direct!(
     }
 );
 direct!(
+    path_rename_walks_both_paths_before_it_hands_over_either_name,
+    // "\0" to "", "missing" to "f.txt/x", "\0" to "new" (memory at 500 is zero).
+    "(call $e (call $path_rename (i32.const 3) (i32.const 500) (i32.const 1) (i32.const 3) (i32.const 304)
+                                 (i32.const 0)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 320) (i32.const 7) (i32.const 3) (i32.const 368)
+                                 (i32.const 7)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 500) (i32.const 1) (i32.const 3) (i32.const 304)
+                                 (i32.const 3)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [44, 54, 28])
+);
+direct!(
+    a_path_out_of_bounds_traps_before_the_host_call_budget_is_asked,
+    "(call $e (call $path_unlink_file (i32.const 3) (i32.const 256) (i32.const 5)))
+     (call $e (call $path_unlink_file (i32.const 3) (i32.const 65000) (i32.const -1)))"
+);
+direct!(
     fd_advise,
     "(local.set $f (call $open (i32.const 256) (i32.const 5) (i32.const 0) $READ (i32.const 0)))
      (call $e (call $fd_advise (local.get $f) (i64.const 0) (i64.const 10) (i32.const 1)))

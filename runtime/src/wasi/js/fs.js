@@ -158,7 +158,11 @@ const createFileSystem = (host) => {
   // nothing is kept per component, so a path of any length (the host-call budget bounds
   // it) costs the heap one name at a time. Returns { dir, name, node } (node undefined when
   // the last component does not exist) or an errno number. '..' past the preopen is EPERM, as wasmtime-wasi's capability check answers it.
-  function resolve(start, b) {
+  //
+  // With `deferLast`, a last component the host could not be handed (a NUL byte, too long)
+  // does not answer at once: the result carries the errno as `invalid`, for calls whose host
+  // walks a second path before it hands over either name (`path_rename`).
+  function resolve(start, b, deferLast = false) {
     if (b.length === 0) return E.NOENT;
     if (b[0] === SLASH) return E.PERM;
     let end = b.length;
@@ -188,8 +192,8 @@ const createFileSystem = (host) => {
       }
       i = j + 1;
     }
-    if (b.subarray(last, end).includes(0)) return E.INVAL;
-    if (end - last > MAX_NAME) return E.NAMETOOLONG;
+    const invalid = b.subarray(last, end).includes(0) ? E.INVAL : end - last > MAX_NAME ? E.NAMETOOLONG : 0;
+    if (invalid !== 0) return deferLast ? { dir, name: '', node: undefined, invalid } : invalid;
     const name = component(b, last, end);
     if (name === '.') return { dir: dir.parent, name, node: dir, self: true };
     if (name === '..') {

@@ -49,8 +49,9 @@
   // checked for bounds and encoding; the bytes are used in place.
   function pathArg(ptr, len) {
     const n = len >>> 0;
-    mem.charge(n);
+    // Bounds first (a trap, as wasmtime-wasi reading the path), then the host-call budget.
     const b = mem.bytes(ptr, n);
+    mem.charge(n);
     if (!utf8.valid(b)) throw new Errno(E.ILSEQ);
     return b;
   }
@@ -556,13 +557,17 @@
       // Both descriptors, then both paths, then the walks: wasmtime-wasi's order.
       const [fromDir, toDir] = [dirFd(fd), dirFd(newFd)];
       const [fromPath, toPath] = [pathArg(oldPtr, oldLen), pathArg(newPtr, newLen)];
-      const from = fs.resolve(fromDir, fromPath);
+      // The host walks to both parents, then is handed both names, then renames: an error
+      // of the second walk comes before a bad or missing old name (an empty new path is
+      // ENOENT even when the old name holds a NUL byte or does not exist).
+      const from = fs.resolve(fromDir, fromPath, true);
       if (typeof from === 'number') return from;
-      if (from.node === undefined) return E.NOENT;
-      if (from.self) return E.INVAL;
-      const to = fs.resolve(toDir, toPath);
+      const to = fs.resolve(toDir, toPath, true);
       if (typeof to === 'number') return to;
-      if (to.self) return E.INVAL;
+      if (from.invalid) return from.invalid;
+      if (to.invalid) return to.invalid;
+      if (from.node === undefined) return E.NOENT;
+      if (from.self || to.self) return E.INVAL;
       const moving = from.node;
       if (moving.type === T.DIRECTORY) {
         // A directory cannot move into itself or below itself.
