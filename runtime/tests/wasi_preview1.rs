@@ -243,9 +243,20 @@ direct!(
     |out: Vec<u8>| assert_eq!(errnos(&out), [44, 54, 28])
 );
 direct!(
-    a_path_out_of_bounds_traps_before_the_host_call_budget_is_asked,
+    path_unlink_file_reads_its_path_without_charging_it,
+    // Out of bounds and over the host-call budget: a trap, not NOMEM.
     "(call $e (call $path_unlink_file (i32.const 3) (i32.const 256) (i32.const 5)))
      (call $e (call $path_unlink_file (i32.const 3) (i32.const 65000) (i32.const -1)))"
+);
+direct!(
+    path_rename_charges_its_paths_before_it_reads_them,
+    // The same path over the budget: NOMEM, not a trap; then `.` onto `d` is busy.
+    "(call $e (call $path_rename (i32.const 3) (i32.const 256) (i32.const 0) (i32.const 3) (i32.const 65000)
+                                 (i32.const -1)))
+     (i32.store8 (i32.const 600) (i32.const 46))
+     (call $e (call $path_rename (i32.const 3) (i32.const 600) (i32.const 1) (i32.const 3) (i32.const 272)
+                                 (i32.const 1)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [48, 10])
 );
 direct!(
     fd_advise,

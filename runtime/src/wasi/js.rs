@@ -35,3 +35,39 @@ pub(crate) fn scripts() -> Vec<(&'static str, String)> {
         ("wasm-runner:wasi/preview1.js", include_str!("js/preview1.js").to_string()),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The names after `prefix` (`E.` or `wasiAbi.errno.`) in `source`.
+    fn names_after(source: &str, prefix: &str) -> BTreeSet<String> {
+        source
+            .match_indices(prefix)
+            .filter(|(at, _)| !source[..*at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map(|(at, _)| source[at + prefix.len()..].chars().take_while(|c| c.is_ascii_uppercase()).collect())
+            .filter(|name: &String| !name.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn every_errno_the_wasi_runtime_returns_is_in_its_table() {
+        // A name missing from the table is `undefined` in JS, which the guest reads as 0:
+        // success.
+        let abi = include_str!("js/abi.js");
+        let table = &abi[abi.find("errno: Object.freeze({").unwrap()..];
+        let table = &table[..table.find("})").unwrap()];
+        let defined: BTreeSet<String> = table
+            .lines()
+            .filter_map(|l| l.trim().split_once(':').map(|(name, _)| name.trim().to_string()))
+            .filter(|n| n.chars().all(|c| c.is_ascii_uppercase()))
+            .collect();
+        assert!(defined.contains("SUCCESS") && defined.contains("BADF"), "the table was read: {defined:?}");
+        for (name, source) in super::scripts() {
+            let used: BTreeSet<String> =
+                names_after(&source, "E.").union(&names_after(&source, "wasiAbi.errno.")).cloned().collect();
+            let missing: Vec<&String> = used.difference(&defined).collect();
+            assert!(missing.is_empty(), "{name} returns errnos the table lacks: {missing:?}");
+        }
+    }
+}

@@ -7,6 +7,7 @@ const wasiAbi = Object.freeze({
     SUCCESS: 0,
     ACCES: 2,
     BADF: 8,
+    BUSY: 10,
     EXIST: 20,
     FAULT: 21,
     FBIG: 22,

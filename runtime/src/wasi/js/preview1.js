@@ -47,11 +47,13 @@
 
   // A path argument, as wasmtime-wasi reads one: charged to the call's budget, then
   // checked for bounds and encoding; the bytes are used in place.
-  function pathArg(ptr, len) {
+  // A guest path as wasmtime-wasi reads one: charged to the host-call budget (NOMEM), then
+  // bounds (a trap), then UTF-8 (ILSEQ). `charged` false for `path_unlink_file`, the one call
+  // that reads its path without charging it.
+  function pathArg(ptr, len, charged = true) {
     const n = len >>> 0;
-    // Bounds first (a trap, as wasmtime-wasi reading the path), then the host-call budget.
+    if (charged) mem.charge(n);
     const b = mem.bytes(ptr, n);
-    mem.charge(n);
     if (!utf8.valid(b)) throw new Errno(E.ILSEQ);
     return b;
   }
@@ -542,7 +544,7 @@
       return E.SUCCESS;
     },
     path_unlink_file: (fd, pathPtr, pathLen) => {
-      const r = resolve(fd, pathPtr, pathLen);
+      const r = fs.resolve(dirFd(fd), pathArg(pathPtr, pathLen, false));
       if (typeof r === 'number') return r;
       if (r.node === undefined) return E.NOENT;
       if (r.node.type === T.DIRECTORY) return E.ISDIR;
@@ -567,7 +569,8 @@
       if (from.invalid) return from.invalid;
       if (to.invalid) return to.invalid;
       if (from.node === undefined) return E.NOENT;
-      if (from.self || to.self) return E.INVAL;
+      // `.` or `..` as either last name: the host's rename refuses it as busy.
+      if (from.self || to.self) return E.BUSY;
       const moving = from.node;
       if (moving.type === T.DIRECTORY) {
         // A directory cannot move into itself or below itself.
