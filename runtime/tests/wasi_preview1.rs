@@ -259,6 +259,17 @@ direct!(
     |out: Vec<u8>| assert_eq!(errnos(&out), [48, 10])
 );
 direct!(
+    path_rename_onto_dot_is_busy_before_the_old_name_is_looked_up,
+    // "missing" onto ".", "f.txt/" (a file with a trailing slash) onto ".".
+    "(i32.store8 (i32.const 600) (i32.const 46))
+     (i32.store8 (i32.const 261) (i32.const 47))
+     (call $e (call $path_rename (i32.const 3) (i32.const 320) (i32.const 7) (i32.const 3) (i32.const 600)
+                                 (i32.const 1)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 256) (i32.const 6) (i32.const 3) (i32.const 600)
+                                 (i32.const 1)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [10, 10])
+);
+direct!(
     fd_advise,
     "(local.set $f (call $open (i32.const 256) (i32.const 5) (i32.const 0) $READ (i32.const 0)))
      (call $e (call $fd_advise (local.get $f) (i64.const 0) (i64.const 10) (i32.const 1)))

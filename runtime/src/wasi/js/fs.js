@@ -159,9 +159,10 @@ const createFileSystem = (host) => {
   // it) costs the heap one name at a time. Returns { dir, name, node } (node undefined when
   // the last component does not exist) or an errno number. '..' past the preopen is EPERM, as wasmtime-wasi's capability check answers it.
   //
-  // With `deferLast`, a last component the host could not be handed (a NUL byte, too long)
-  // does not answer at once: the result carries the errno as `invalid`, for calls whose host
-  // walks a second path before it hands over either name (`path_rename`).
+  // With `deferLast`, what only the host's call itself would refuse about the last component
+  // does not answer at once: a name it could not be handed (a NUL byte, too long) comes back
+  // as `invalid` (its errno), a file named with a trailing slash as `notDir`, for calls whose
+  // host walks a second path before it makes the call (`path_rename`).
   function resolve(start, b, deferLast = false) {
     if (b.length === 0) return E.NOENT;
     if (b[0] === SLASH) return E.PERM;
@@ -201,7 +202,10 @@ const createFileSystem = (host) => {
       return { dir: dir.parent.parent, name, node: dir.parent, self: true };
     }
     const node = child(dir, name);
-    if (trailingSlash && node !== undefined && node.type !== T.DIRECTORY) return E.NOTDIR;
+    if (trailingSlash && node !== undefined && node.type !== T.DIRECTORY) {
+      if (!deferLast) return E.NOTDIR;
+      return { dir, name, node, trailingSlash, notDir: true };
+    }
     return { dir, name, node, trailingSlash };
   }
 

@@ -568,9 +568,11 @@
       if (typeof to === 'number') return to;
       if (from.invalid) return from.invalid;
       if (to.invalid) return to.invalid;
-      if (from.node === undefined) return E.NOENT;
-      // `.` or `..` as either last name: the host's rename refuses it as busy.
+      // Then the host's rename: `.` or `..` as either last name is busy before it looks the
+      // names up.
       if (from.self || to.self) return E.BUSY;
+      if (from.node === undefined) return E.NOENT;
+      if (from.notDir || to.notDir) return E.NOTDIR;
       const moving = from.node;
       if (moving.type === T.DIRECTORY) {
         // A directory cannot move into itself or below itself.
