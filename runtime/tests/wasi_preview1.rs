@@ -270,6 +270,21 @@ direct!(
     |out: Vec<u8>| assert_eq!(errnos(&out), [10, 10])
 );
 direct!(
+    path_rename_of_dot_is_busy_before_a_name_too_long_is_looked_up,
+    "(i32.store8 (i32.const 600) (i32.const 46))
+     (memory.fill (i32.const 4096) (i32.const 97) (i32.const 300))
+     (call $e (call $path_rename (i32.const 3) (i32.const 600) (i32.const 1) (i32.const 3) (i32.const 4096)
+                                 (i32.const 300)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 4096) (i32.const 300) (i32.const 3) (i32.const 304)
+                                 (i32.const 3)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [10, 37])
+);
+direct!(
+    random_get_of_no_bytes_takes_any_pointer,
+    "(call $e (call $random_get (i32.const 200000) (i32.const 0)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [0])
+);
+direct!(
     fd_advise,
     "(local.set $f (call $open (i32.const 256) (i32.const 5) (i32.const 0) $READ (i32.const 0)))
      (call $e (call $fd_advise (local.get $f) (i64.const 0) (i64.const 10) (i32.const 1)))
