@@ -163,3 +163,21 @@ fn a_guest_exit_leaves_the_isolate_ready_for_the_next_job() {
     }
     assert!(isolates_made() - before <= 2, "an exit does not cost an isolate");
 }
+
+#[test]
+fn a_job_that_grew_the_young_generation_leaves_its_isolate_to_be_replaced() {
+    // V8 grows the young generation for a job that allocates much and keeps it grown; the
+    // next job on that isolate would collect later and peak higher than on a new one.
+    let _serial = serial();
+    let runner = runner(306);
+    assert_eq!(script(&runner, "1"), "1");
+    assert_eq!(script(&runner, "2"), "2");
+    settle();
+    let before = isolates_made();
+    let churn = "let keep = []; for (let i = 0; i < 400000; i++) { keep.push(new Array(16).fill(i)); \
+                 if (keep.length > 50000) keep = []; } 'done'";
+    assert_eq!(script(&runner, churn), "done");
+    settle();
+    assert_eq!(isolates_made() - before, 1, "a new isolate replaces the grown one");
+    assert_eq!(script(&runner, "3"), "3");
+}

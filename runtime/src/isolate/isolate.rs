@@ -38,6 +38,25 @@ pub(crate) struct RunnerIsolate {
     interrupt: Arc<InterruptFlag>,
     /// What `set_slot` stored, to remove between jobs.
     slot_removers: Vec<fn(&mut v8::OwnedIsolate)>,
+    /// The young generation's size when the isolate was new (see `reset`).
+    young_bytes_when_new: usize,
+}
+
+/// How much larger than a new isolate's a reused isolate's young generation may be. V8 grows
+/// it at a job's first scavenges (a new isolate's 256 KiB doubles for nearly any job) and
+/// much further for a job that allocates much, and a full collection does not shrink it;
+/// garbage the next job leaves in it counts in its peaks until a collection. Four times a new
+/// isolate's (1 MiB) stays within the heap model's base allowance beside a new isolate's own
+/// heap; past it the isolate is replaced.
+const YOUNG_GROWTH_KEPT: usize = 4;
+
+/// The young generation's size.
+fn young_bytes(isolate: &mut v8::OwnedIsolate) -> usize {
+    (0..isolate.number_of_heap_spaces())
+        .filter_map(|i| isolate.get_heap_space_statistics(i))
+        .filter(|s| s.space_name().to_bytes() == b"new_space")
+        .map(|s| s.space_size())
+        .sum()
 }
 
 /// How many runner isolates this process has made (jobs reuse them: see `reset`).
@@ -97,6 +116,7 @@ impl RunnerIsolate {
         ISOLATES_MADE.fetch_add(1, Ordering::Relaxed);
         collect_all(&mut isolate);
         let context = Some(new_context(&mut isolate));
+        let young_bytes_when_new = young_bytes(&mut isolate);
         RunnerIsolate {
             context,
             module: None,
@@ -106,6 +126,7 @@ impl RunnerIsolate {
             heap_limit_bytes,
             interrupt,
             slot_removers: Vec::new(),
+            young_bytes_when_new,
         }
     }
 
@@ -113,8 +134,11 @@ impl RunnerIsolate {
     /// context go (a fresh context from the snapshot takes its place, so no global crosses),
     /// the interrupt flag is a new one, and a full collection (the same as after `new`)
     /// frees what the last job allocated. Only for an isolate whose job ended without a
-    /// termination request or a guard firing: those leave state a reset cannot undo.
-    pub fn reset(&mut self) {
+    /// termination request or a guard firing: those leave state a reset cannot undo. Returns
+    /// false when a job that allocated much left the young generation grown past
+    /// `YOUNG_GROWTH_KEPT` times a new isolate's (the next job's collections would come later
+    /// and its peaks lie higher than the heap model allows for); the caller replaces it.
+    pub fn reset(&mut self) -> bool {
         // An exit, a host trap or the output cap end a run by termination from a native.
         self.isolate.cancel_terminate_execution();
         self.interrupt.detach();
@@ -128,6 +152,7 @@ impl RunnerIsolate {
         self.context = None;
         collect_all(&mut self.isolate);
         self.context = Some(new_context(&mut self.isolate));
+        young_bytes(&mut self.isolate) <= YOUNG_GROWTH_KEPT * self.young_bytes_when_new
     }
 
     pub fn heap_limit_bytes(&self) -> usize {

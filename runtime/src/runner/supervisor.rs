@@ -2,8 +2,9 @@
 //! stack size, watched from the calling thread. Runner threads are kept between jobs with
 //! their isolate (`Worker`): after a job's answer has gone out, a job that ended without a
 //! termination request or a guard firing has its isolate reset (a fresh context, a full
-//! collection: `RunnerIsolate::reset`), any other has it replaced by a new one, both off the
-//! caller's path; the next job of the same settings finds it ready.
+//! collection: `RunnerIsolate::reset`, unless the job grew the young generation), any other
+//! has it replaced by a new one, both off the caller's path; the next job of the same
+//! settings finds it ready.
 //!
 //! The watchdog is what turns "V8 is stuck" into an answer: at the deadline it requests
 //! termination; once the heap guard or the deadline has requested termination it keeps
@@ -75,13 +76,14 @@ fn spawn_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Wor
                 let Ok(Command::Job(job)) = received.recv() else { return };
                 ready_here.store(false, Ordering::SeqCst);
                 isolate = job(isolate);
-                match received.recv() {
+                let reused = match received.recv() {
                     Ok(Command::Reuse) => isolate.reset(),
-                    Ok(Command::Renew) => {
-                        drop(isolate);
-                        isolate = make();
-                    }
+                    Ok(Command::Renew) => false,
                     _ => return,
+                };
+                if !reused {
+                    drop(isolate);
+                    isolate = make();
                 }
             }
         },
