@@ -79,3 +79,39 @@ fn a_missing_base_is_a_one_line_usage_error() {
     let output = Command::new(env!("CARGO_BIN_EXE_wasm-runner-stress")).args(["bench-gate"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_warmup_argument_reaches_every_warmup() {
+    // A stand-in that warms up only when given `--needed` (as python.wasm needs
+    // `--trap-unknown-imports`).
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("m.wasm");
+    std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
+    let picky = dir.path().join("picky");
+    let ok = program(dir.path(), "ok", 100);
+    std::fs::write(
+        &picky,
+        format!(
+            "#!/usr/bin/env bash\nif [[ \"$2\" == \"--help\" ]]; then echo --no-cache; exit 0; fi\n\
+             if [[ \" $* \" != *\" --needed \"* ]]; then echo '{{\"outcome\":\"unresolved_import\"}}'; exit 1; fi\n\
+             exec {} \"$@\"\n",
+            ok.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&picky, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let without = gate(&picky, &picky, dir.path(), &module);
+    assert_eq!(without.status.code(), Some(2), "{}", String::from_utf8_lossy(&without.stderr));
+    let with = Command::new(env!("CARGO_BIN_EXE_wasm-runner-stress"))
+        .args(["bench-gate", "--runs", "4", "--run-id", "gate", "--warmup-arg=--needed", "--base-bin"])
+        .arg(&picky)
+        .arg("--head-bin")
+        .arg(&picky)
+        .arg("--out")
+        .arg(dir.path())
+        .arg("--inputs")
+        .arg(&module)
+        .output()
+        .unwrap();
+    assert_eq!(with.status.code(), Some(0), "{}", String::from_utf8_lossy(&with.stderr));
+}

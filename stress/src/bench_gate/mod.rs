@@ -36,6 +36,10 @@ pub struct BenchGateArgs {
     /// `wasm-runner-stress synth --list` prints). Default: code-8mb and exports-100k.
     #[arg(long = "inputs", num_args = 1.., value_name = "FILE_OR_PRESET")]
     inputs: Vec<String>,
+    /// An argument for every `wasm-runner warmup` (repeatable), e.g.
+    /// `--warmup-arg=--trap-unknown-imports` for python.wasm.
+    #[arg(long = "warmup-arg", value_name = "ARG", allow_hyphen_values = true)]
+    warmup_args: Vec<String>,
     /// Warmups per revision and input.
     #[arg(long, default_value_t = 30)]
     runs: usize,
@@ -104,10 +108,11 @@ struct Program {
     path: PathBuf,
     /// Older builds have no disk cache, and no `--no-cache`.
     no_cache_flag: bool,
+    args: Vec<String>,
 }
 
 impl Program {
-    fn new(path: PathBuf) -> Result<Program, String> {
+    fn new(path: PathBuf, args: &[String]) -> Result<Program, String> {
         let help = Command::new(&path)
             .args(["warmup", "--help"])
             .output()
@@ -115,12 +120,16 @@ impl Program {
         if !help.status.success() {
             return Err(format!("{} warmup --help failed", path.display()));
         }
-        Ok(Program { path, no_cache_flag: String::from_utf8_lossy(&help.stdout).contains("--no-cache") })
+        Ok(Program {
+            path,
+            no_cache_flag: String::from_utf8_lossy(&help.stdout).contains("--no-cache"),
+            args: args.to_vec(),
+        })
     }
 
     fn warmup(&self, module: &Path) -> Result<WarmupJson, String> {
         let mut command = Command::new(&self.path);
-        command.args(["warmup", "--json"]).arg(module);
+        command.args(["warmup", "--json"]).arg(module).args(&self.args);
         if self.no_cache_flag {
             command.arg("--no-cache");
         }
@@ -169,7 +178,7 @@ fn run(args: BenchGateArgs) -> Result<bool, String> {
             (base.name, head.name, base.binary, head.binary)
         }
     };
-    let (base, head) = (Program::new(base)?, Program::new(head)?);
+    let (base, head) = (Program::new(base, &args.warmup_args)?, Program::new(head, &args.warmup_args)?);
     let inputs = inputs(&args.inputs, work.path())?;
 
     let started = Instant::now();
