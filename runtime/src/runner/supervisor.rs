@@ -95,20 +95,15 @@ fn spawn_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Wor
 /// `key` (one resets while the other serves); else the one that has waited longest.
 fn take_worker(key: IsolateKey, snapshot: &'static [u8]) -> std::io::Result<Worker> {
     let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
-    let mut fitting = idle.iter().enumerate().filter(|(_, w)| w.key == key);
-    let first = fitting.clone().next().map(|(i, _)| i);
-    let ready = fitting.find(|(_, w)| w.ready.load(Ordering::SeqCst)).map(|(i, _)| i);
-    let count = idle.iter().filter(|w| w.key == key).count();
-    let worker = match (ready, first) {
-        (Some(i), _) => idle.remove(i),
-        (None, Some(i)) if count >= 2 => idle.remove(i),
-        _ => {
+    let fitting: Vec<usize> = (0..idle.len()).filter(|&i| idle[i].key == key).collect();
+    let ready = fitting.iter().copied().find(|&i| idle[i].ready.load(Ordering::SeqCst));
+    match ready.or_else(|| (fitting.len() >= 2).then(|| fitting[0])) {
+        Some(i) => Ok(idle.remove(i)),
+        None => {
             drop(idle);
-            let worker = spawn_worker(key, snapshot)?;
-            return Ok(worker);
+            spawn_worker(key, snapshot)
         }
-    };
-    Ok(worker)
+    }
 }
 
 /// How many workers wait between jobs: enough for one job per core, with room for a few
@@ -162,7 +157,8 @@ fn settle(worker: JoinHandle<()>) {
     }
 }
 
-/// Runs `job` on an isolate nothing of an earlier job reaches. `stack_bytes` bounds the JS and wasm stack of the job.
+/// Runs `job` on an isolate nothing of an earlier job reaches. `stack_bytes` bounds the JS
+/// and wasm stack of the job.
 pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
 where
     T: Send + 'static,

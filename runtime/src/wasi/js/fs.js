@@ -160,9 +160,9 @@ const createFileSystem = (host) => {
   // the last component does not exist) or an errno number. '..' past the preopen is EPERM, as wasmtime-wasi's capability check answers it.
   //
   // With `deferLast`, what only the host's call itself would refuse about the last component
-  // does not answer at once: a name it could not be handed (a NUL byte, too long) comes back
-  // as `invalid` (its errno), a file named with a trailing slash as `notDir`, for calls whose
-  // host walks a second path before it makes the call (`path_rename`).
+  // does not answer at once but comes back flagged: a NUL byte (`nul`), a name too long
+  // (`tooLong`), a file named with a trailing slash (`notDir`), for calls whose host walks a
+  // second path before it makes the call (`path_rename`).
   function resolve(start, b, deferLast = false) {
     if (b.length === 0) return E.NOENT;
     if (b[0] === SLASH) return E.PERM;
@@ -193,8 +193,12 @@ const createFileSystem = (host) => {
       }
       i = j + 1;
     }
-    const invalid = b.subarray(last, end).includes(0) ? E.INVAL : end - last > MAX_NAME ? E.NAMETOOLONG : 0;
-    if (invalid !== 0) return deferLast ? { dir, name: '', node: undefined, invalid } : invalid;
+    const nul = b.subarray(last, end).includes(0);
+    const tooLong = end - last > MAX_NAME;
+    if (nul || tooLong) {
+      if (!deferLast) return nul ? E.INVAL : E.NAMETOOLONG;
+      return { dir, name: '', node: undefined, nul, tooLong };
+    }
     const name = component(b, last, end);
     if (name === '.') return { dir: dir.parent, name, node: dir, self: true };
     if (name === '..') {

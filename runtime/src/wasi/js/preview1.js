@@ -568,14 +568,13 @@
       if (typeof from === 'number') return from;
       const to = fs.resolve(toDir, toPath, true);
       if (typeof to === 'number') return to;
-      if (from.invalid === E.INVAL) return E.INVAL;
-      if (to.invalid === E.INVAL) return E.INVAL;
+      if (from.nul || to.nul) return E.INVAL;
       // Then the host's rename: `.` or `..` as either last name is busy before it looks the
       // names up (a name too long answers when it is looked up).
       if (from.self || to.self) return E.BUSY;
-      if (from.invalid) return from.invalid;
+      if (from.tooLong) return E.NAMETOOLONG;
       if (from.node === undefined) return E.NOENT;
-      if (to.invalid) return to.invalid;
+      if (to.tooLong) return E.NAMETOOLONG;
       if (from.notDir || to.notDir) return E.NOTDIR;
       const moving = from.node;
       if (moving.type === T.DIRECTORY) {
