@@ -130,3 +130,33 @@ pub fn endless_module(data: &[u8]) -> Result<Generated> {
         super::make_endless(&module.to_bytes()).ok_or(arbitrary::Error::IncorrectFormat)
     })
 }
+
+/// `module` with custom sections made from `data` inserted between its sections: a
+/// `name` section of arbitrary (mostly malformed) contents first, and one of an arbitrary
+/// name last. Custom sections are never validated, so every engine accepts them; what
+/// reads them (the instrumentation copies them) must not depend on their contents.
+pub fn with_custom_sections(module: &[u8], data: &[u8]) -> Vec<u8> {
+    let tail = &data[data.len().saturating_sub(64)..];
+    let (name_contents, other) = tail.split_at(tail.len() / 2);
+    let custom = |name: &str, contents: &[u8]| {
+        let mut one = wasm_encoder::Module::new();
+        one.section(&wasm_encoder::CustomSection { name: name.into(), data: contents.into() });
+        one.as_slice()[8..].to_vec()
+    };
+    let mut out = module[..8.min(module.len())].to_vec();
+    out.extend(custom("name", name_contents));
+    out.extend(&module[8.min(module.len())..]);
+    out.extend(custom(&String::from_utf8_lossy(other), other));
+    out
+}
+
+/// Custom sections of `module` as (name, contents), in order.
+pub fn custom_sections(module: &[u8]) -> Vec<(String, Vec<u8>)> {
+    wasmparser::Parser::new(0)
+        .parse_all(module)
+        .filter_map(|p| match p.ok()? {
+            wasmparser::Payload::CustomSection(c) => Some((c.name().to_string(), c.data().to_vec())),
+            _ => None,
+        })
+        .collect()
+}

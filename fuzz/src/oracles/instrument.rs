@@ -1,25 +1,34 @@
 use wasm_runner::internals::{additions, inspect, instrument as instrument_alone, wasm_features};
 use wasm_runner::limits::GuestLimits;
-use wasm_runner::{prepare, wasi_preview1, Instrumentation, Reference, RunRequest};
+use wasm_runner::{prepare, wasi_preview1, Instrumentation, Reference, RunRequest, RunnerError};
 
 use super::GUEST_CAUSED;
-use crate::generators::{first_export, terminating_module};
+use crate::generators::{custom_sections, first_export, terminating_module, with_custom_sections};
 use crate::Verdict;
 
-/// Property: any valid module stays valid through the instrumentation, is rewritten alike
+/// Property: any valid module (with custom sections of arbitrary contents) stays valid
+/// through the instrumentation, keeps its custom sections as they were, is rewritten alike
 /// by the guest checks and by `instrument` alone, and with ample fuel it computes the same
 /// result as the original (run in wasmtime, whose speed keeps this target fast; the V8
 /// side is covered by `differential`).
 pub fn instrument(data: &[u8]) -> Verdict {
-    let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
+    let Ok(mut generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
+    generated.module = with_custom_sections(&generated.module, data);
     let guest = GuestLimits::default();
-    let Ok(prepared) = prepare(&generated.module, &guest, &wasi_preview1(), Instrumentation::On) else {
-        return Verdict::Skipped("refused by the guest checks");
+    let prepared = match prepare(&generated.module, &guest, &wasi_preview1(), Instrumentation::On) {
+        Ok(prepared) => prepared,
+        Err(RunnerError::Internal { message }) => panic!("the guest checks failed on a generated module: {message}"),
+        Err(_) => return Verdict::Skipped("refused by the guest checks"),
     };
     let mut validator = wasmparser::Validator::new_with_features(wasm_features());
     if let Err(e) = validator.validate_all(&prepared.bytes) {
         panic!("instrumentation produced an invalid module: {e}");
     }
+    assert_eq!(
+        custom_sections(&prepared.bytes),
+        custom_sections(&generated.module),
+        "the instrumentation changed the custom sections"
+    );
     // The guest checks rewrite bodies while validating them; instrument() alone parses them
     // itself. The two drivers of the one body meter must agree byte for byte.
     let facts = inspect(&generated.module).expect("prepare accepted the module");

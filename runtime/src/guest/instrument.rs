@@ -20,7 +20,10 @@
 //! functions are appended after the guest's), so the sections it does not touch are copied
 //! as they are.
 
+use std::sync::Arc;
+
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasm_encoder::Encode;
 use wasm_encoder::{ConstExpr, ExportKind, GlobalType, SectionId, ValType};
 
 use super::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT, INTERRUPT_EXPORT, START_EXPORT};
@@ -59,7 +62,7 @@ pub fn additions(facts: &ModuleFacts) -> Additions {
 }
 
 /// Rewrites `bytes` (already validated and within budget) for `limits`.
-pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Result<Vec<u8>, RunnerError> {
+pub fn instrument(bytes: &[u8], facts: &ModuleFacts, limits: &GuestLimits) -> Result<Arc<[u8]>, RunnerError> {
     instrument_module(bytes, facts, limits, None)
 }
 
@@ -70,7 +73,7 @@ pub(crate) fn instrument_rewritten(
     facts: &ModuleFacts,
     limits: &GuestLimits,
     code: Vec<RewrittenBodies>,
-) -> Result<Vec<u8>, RunnerError> {
+) -> Result<Arc<[u8]>, RunnerError> {
     instrument_module(bytes, facts, limits, Some(code))
 }
 
@@ -79,7 +82,7 @@ fn instrument_module(
     facts: &ModuleFacts,
     limits: &GuestLimits,
     code: Option<Vec<RewrittenBodies>>,
-) -> Result<Vec<u8>, RunnerError> {
+) -> Result<Arc<[u8]>, RunnerError> {
     let limit_pages = limits.max_memory_bytes / PAGE;
     let memory_share = limit_pages.saturating_sub(facts.memory_initial_pages) / u64::from(facts.memories.max(1));
     let table_share =
@@ -94,7 +97,7 @@ fn instrument_module(
         table_share,
         interrupt_memory: (facts.tail_calls > 0).then_some(facts.memories),
         start_function: facts.start_function,
-        start_section_at: None,
+        splices: Vec::new(),
         globals_done: false,
         exports_done: false,
         memories_done: false,
@@ -105,16 +108,112 @@ fn instrument_module(
     let mut module = wasm_encoder::Module::new();
     pass.parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
         .map_err(|e| RunnerError::Internal { message: format!("instrumentation failed on a validated module: {e}") })?;
-    let mut out = module.finish();
-    if let (Some(start), Some(at)) = (pass.start_function, pass.start_section_at) {
-        // The start function is called by the runner, not by instantiation: drop the start
-        // section, whose encoding wasm-encoder gives (reencode always emits it).
-        let mut alone = wasm_encoder::Module::new();
-        alone.section(&wasm_encoder::StartSection { function_index: start });
-        let len = alone.len() - wasm_encoder::Module::new().len();
-        out.drain(at..at + len);
+    let encoded = module.as_slice();
+    let code = pass.rewritten.as_deref().map(|chunks| CodeSectionParts::new(chunks, &pass.bodies));
+    let mut pieces: Vec<&[u8]> = Vec::new();
+    let mut from = 0;
+    for splice in &pass.splices {
+        pieces.push(&encoded[from..splice.at]);
+        from = splice.at + splice.replaces;
+        match &splice.with {
+            Replacement::Nothing => {}
+            Replacement::Code => {
+                if let Some(code) = &code {
+                    code.pieces(&mut pieces);
+                }
+            }
+            Replacement::Original { header, contents } => pieces.extend([&header[..], &bytes[contents.clone()]]),
+        }
     }
-    Ok(out)
+    pieces.push(&encoded[from..]);
+    Ok(super::assemble::concatenate(&pieces))
+}
+
+/// Where the reencoded module gets something else: at `at` in it, in place of `replaces`
+/// bytes (a section the reencoding wrote, or none).
+struct Splice {
+    at: usize,
+    replaces: usize,
+    with: Replacement,
+}
+
+enum Replacement {
+    /// The start section is left out: the runner calls the start function once the
+    /// instance exists.
+    Nothing,
+    /// The code section, from the rewritten bodies: they go straight into the output
+    /// instead of through a code section and the module's own buffer, each a copy of the
+    /// whole code (and most of the instrumented module).
+    Code,
+    /// A section the instrumentation does not change, copied from the original: decoding
+    /// and encoding it again (a name section is tens of megabytes in a large program)
+    /// would give the same bytes, or fail on contents nothing validates.
+    Original { header: Vec<u8>, contents: std::ops::Range<usize> },
+}
+
+impl Replacement {
+    fn original(id: SectionId, contents: std::ops::Range<u64>) -> Self {
+        let contents = contents.start as usize..contents.end as usize;
+        let mut header = vec![id as u8];
+        contents.len().encode(&mut header);
+        Replacement::Original { header, contents }
+    }
+}
+
+/// The bytes one section takes in a module.
+fn section_len(section: &impl wasm_encoder::Section) -> usize {
+    let mut alone = wasm_encoder::Module::new();
+    alone.section(section);
+    alone.len() - wasm_encoder::Module::new().len()
+}
+
+/// A code section written from the rewritten bodies and the wait helpers.
+struct CodeSectionParts<'a> {
+    chunks: &'a [RewrittenBodies],
+    /// Each body's size, encoded: the bytes and how many of them.
+    sizes: Vec<([u8; 5], usize)>,
+    /// The wait helpers, each encoded with its size.
+    helpers: Vec<u8>,
+    /// The section's id, size and body count.
+    header: Vec<u8>,
+}
+
+impl<'a> CodeSectionParts<'a> {
+    fn new(chunks: &'a [RewrittenBodies], rewriter: &BodyRewriter) -> Self {
+        let mut helpers = Vec::new();
+        let mut count = 0u32;
+        for helper in rewriter.waits.bodies() {
+            helper.encode(&mut helpers);
+            count += 1;
+        }
+        let mut contents_len = helpers.len();
+        let mut sizes = Vec::new();
+        for body in chunks.iter().flat_map(RewrittenBodies::iter) {
+            let mut encoded = Vec::with_capacity(5);
+            body.len().encode(&mut encoded);
+            let mut size = [0; 5];
+            size[..encoded.len()].copy_from_slice(&encoded);
+            sizes.push((size, encoded.len()));
+            contents_len += encoded.len() + body.len();
+            count += 1;
+        }
+        let mut count_encoded = Vec::new();
+        count.encode(&mut count_encoded);
+        let mut header = vec![SectionId::Code as u8];
+        (count_encoded.len() + contents_len).encode(&mut header);
+        header.extend_from_slice(&count_encoded);
+        CodeSectionParts { chunks, sizes, helpers, header }
+    }
+
+    /// The section's pieces, in order: its header, each body's size and bytes, the helpers.
+    fn pieces<'p>(&'p self, out: &mut Vec<&'p [u8]>) {
+        out.push(&self.header);
+        for (body, (size, len)) in self.chunks.iter().flat_map(RewrittenBodies::iter).zip(&self.sizes) {
+            out.push(&size[..*len]);
+            out.push(body);
+        }
+        out.push(&self.helpers);
+    }
 }
 
 struct Instrumenter<'m> {
@@ -132,8 +231,8 @@ struct Instrumenter<'m> {
     interrupt_memory: Option<u32>,
     /// The start function, exported (and its start section dropped).
     start_function: Option<u32>,
-    /// Where the start section begins in the output.
-    start_section_at: Option<usize>,
+    /// What goes into the reencoded module where, in output order.
+    splices: Vec<Splice>,
     globals_done: bool,
     exports_done: bool,
     memories_done: bool,
@@ -331,29 +430,143 @@ impl Reencode for Instrumenter<'_> {
             self.exports_done = true;
         }
         // Custom sections never come between this hook and the section it precedes.
-        if before == Some(SectionId::Start) {
-            self.start_section_at = Some(module.len());
+        // The reencoding writes these sections next: each is replaced (see `Splice`).
+        let at = module.len();
+        match before {
+            Some(SectionId::Start) => {
+                let function_index = self.start_function.unwrap_or_default();
+                let replaces = section_len(&wasm_encoder::StartSection { function_index });
+                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
+            }
+            Some(SectionId::Code) => {
+                let replaces = section_len(&wasm_encoder::CodeSection::new());
+                self.splices.push(Splice { at, replaces, with: Replacement::Code });
+            }
+            Some(SectionId::Data) => {
+                // `parse_data_section`, called next, says with what.
+                let replaces = section_len(&wasm_encoder::DataSection::new());
+                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
+            }
+            _ => {}
         }
+        Ok(())
+    }
+
+    fn parse_data_section(
+        &mut self,
+        _data: &mut wasm_encoder::DataSection,
+        section: wasmparser::DataSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        // The section stays empty: the original takes its place, in the splice the section
+        // hook made for it just before.
+        if let Some(splice) = self.splices.last_mut() {
+            splice.with = Replacement::original(SectionId::Data, section.range());
+        }
+        Ok(())
+    }
+
+    fn parse_custom_section(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        self.splices.push(Splice {
+            at: module.len(),
+            replaces: 0,
+            with: Replacement::original(SectionId::Custom, section.range()),
+        });
         Ok(())
     }
 
     fn parse_code_section(
         &mut self,
-        code: &mut wasm_encoder::CodeSection,
+        _code: &mut wasm_encoder::CodeSection,
         section: wasmparser::CodeSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        let chunks = match self.rewritten.take() {
-            Some(chunks) => chunks,
-            None => {
-                let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
-                self.bodies.rewrite_all(self.module, bodies)?
-            }
-        };
-        for body in chunks.iter().flat_map(RewrittenBodies::iter) {
-            code.raw(body);
+        // The section stays empty: `instrument_module` writes the bodies and the wait
+        // helpers in its place.
+        if self.rewritten.is_none() {
+            let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
+            self.rewritten = Some(self.bodies.rewrite_all(self.module, bodies)?);
         }
-        self.bodies.waits.push_bodies(code);
         self.code_done = true;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guest::validate::inspect;
+
+    /// Each section of `module` as (id, name of a custom section, contents).
+    fn sections(module: &[u8]) -> Vec<(u8, String, Vec<u8>)> {
+        let mut out = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            let payload = payload.unwrap();
+            if let wasmparser::Payload::CustomSection(c) = &payload {
+                out.push((0, c.name().to_string(), c.data().to_vec()));
+            } else if let Some((id, range)) = payload.as_section() {
+                out.push((id, String::new(), module[range.start as usize..range.end as usize].to_vec()));
+            }
+        }
+        out
+    }
+
+    /// `module` with a custom section before each of its sections and one at the end; the
+    /// first is a malformed name section, which V8 ignores and the reencoding's
+    /// name-section decoder refuses.
+    fn with_custom_sections_everywhere(module: &[u8]) -> Vec<u8> {
+        let custom = |name: &str, data: &[u8]| {
+            let mut m = wasm_encoder::Module::new();
+            m.section(&wasm_encoder::CustomSection { name: name.into(), data: data.into() });
+            m.as_slice()[8..].to_vec()
+        };
+        let mut out = module[..8].to_vec();
+        let mut first = true;
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            if let Some((id, range)) = payload.unwrap().as_section() {
+                out.extend(if first { custom("name", b"\x01\xff\xff") } else { custom(&format!("before-{id}"), b"x") });
+                first = false;
+                let mut section = vec![id];
+                (range.end - range.start).encode(&mut section);
+                out.extend(section);
+                out.extend(&module[range.start as usize..range.end as usize]);
+            }
+        }
+        out.extend(custom("last", b"tail"));
+        out
+    }
+
+    #[test]
+    fn custom_and_data_sections_come_out_as_they_went_in_and_in_their_places() {
+        let module = wat::parse_str(
+            r#"(module $named
+                (memory 1)
+                (func $start (drop (i32.load (i32.const 0))))
+                (func $loop (param i32) (loop (br_if 0 (local.get 0))))
+                (start $start)
+                (data (i32.const 16) "hello")
+                (data (i32.const 64) "world"))"#,
+        )
+        .unwrap();
+        let module = with_custom_sections_everywhere(&module);
+        let facts = inspect(&module).unwrap();
+        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
+        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let (before, after) = (sections(&module), sections(&out));
+        let kept = |s: &&(u8, String, Vec<u8>)| s.0 == 0 || s.0 == SectionId::Data as u8;
+        let order = |all: &[(u8, String, Vec<u8>)]| -> Vec<(u8, String)> {
+            let ids: Vec<u8> = before.iter().map(|s| s.0).filter(|id| *id != SectionId::Start as u8).collect();
+            all.iter().filter(|s| ids.contains(&s.0)).map(|s| (s.0, s.1.clone())).collect()
+        };
+        let expected: Vec<_> = before.iter().filter(|s| s.0 != SectionId::Start as u8).cloned().collect();
+        assert_eq!(order(&after), order(&expected), "the sections kept their order");
+        assert_eq!(
+            after.iter().filter(kept).collect::<Vec<_>>(),
+            before.iter().filter(kept).collect::<Vec<_>>(),
+            "custom and data sections are copied as they are"
+        );
+        assert!(!after.iter().any(|s| s.0 == SectionId::Start as u8), "the start section is left out");
     }
 }

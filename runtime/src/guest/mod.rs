@@ -5,6 +5,7 @@
 //! whole gate is `prepare`, cached per process (`cache`).
 
 pub mod abi;
+mod assemble;
 mod budgets;
 mod cache;
 mod cancel;

@@ -54,6 +54,7 @@ pub(crate) fn prepare_cancellable(
     cancel: &Cancel,
 ) -> Result<PreparedModule, RunnerError> {
     check_module_size(bytes.len(), limits)?;
+    let started = std::time::Instant::now();
     // Bodies are rewritten while they are validated (one parse of the code); a module the
     // later checks refuse wasted that work, bounded by the module size limit.
     let (facts, rewritten) = match instrumentation {
@@ -63,16 +64,22 @@ pub(crate) fn prepare_cancellable(
         }
         Instrumentation::Off => (inspect_cancellable(bytes, cancel)?, None),
     };
+    let validated = started.elapsed();
     check_budgets(&facts, limits)?;
     check_imports(&facts.imports, provided)?;
     let bytes: Arc<[u8]> = match rewritten {
         Some(code) => {
             check_v8_counts(&facts, &additions(&facts))?;
-            instrument_rewritten(bytes, &facts, limits, code)?.into()
+            instrument_rewritten(bytes, &facts, limits, code)?
         }
         None => bytes.into(),
     };
     check_instrumented_size(bytes.len() as u64, limits.max_instrumented_bytes)?;
+    tracing::debug!(
+        validate_and_rewrite_ms = validated.as_secs_f64() * 1e3,
+        budgets_imports_and_assembly_ms = (started.elapsed() - validated).as_secs_f64() * 1e3,
+        "guest checks"
+    );
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
     let stubbed = stubbed_imports(&facts.imports, provided);
     Ok(PreparedModule { facts, bytes, fuel_limit, stubbed })

@@ -77,11 +77,14 @@ impl WaitHelpers {
     }
 
     pub(crate) fn push_bodies(&self, code: &mut wasm_encoder::CodeSection) {
-        for memory in &self.memories {
-            for wide in [false, true] {
-                code.function(&body(memory, wide));
-            }
+        for helper in self.bodies() {
+            code.function(&helper);
         }
+    }
+
+    /// The helpers' bodies, in function order.
+    pub(crate) fn bodies(&self) -> impl Iterator<Item = Function> + '_ {
+        self.memories.iter().flat_map(|memory| [false, true].map(|wide| body(memory, wide)))
     }
 }
 

@@ -1,9 +1,11 @@
 //! One release `wasm-runner` per revision: the revision is checked out into one git worktree,
-//! `target/bench-gate/tree`, and built with the repository's target folder, so the builds
-//! share every dependency and only what the checkout changed is built again; the binary is
-//! kept under `target/bench-gate/<commit>/`. One worktree for every revision, not one each:
-//! cargo names a workspace crate's build by its path inside the workspace, so a second
-//! worktree's crates would count as already built.
+//! `target/bench-gate/tree`, and built into one target folder of the gate's own,
+//! `target/bench-gate/target`, so the revisions share every dependency and only what a
+//! checkout changed is built again; the binary is kept under `target/bench-gate/<commit>/`.
+//! One worktree for every revision, and a target folder apart from the repository's: cargo
+//! names a workspace crate's build by its path inside the workspace, so a second worktree's
+//! crates would count as already built, and the gate's builds would make the repository's
+//! own release build count as built from the worktree's sources.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,10 +54,11 @@ pub fn build(rev: &str) -> Result<Built, String> {
     eprintln!("[bench-gate] building {rev} ({commit})");
     // The V8 archive is found relative to the repository (../shared/v8), not to the worktree.
     let v8 = std::env::var_os("RUSTY_V8_ARCHIVE").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/v8"));
+    let gate_target = target.join("bench-gate").join("target");
     let status = Command::new("cargo")
         .current_dir(&tree)
         .args(["build", "--release", "-p", "wasm-runner", "--bin", "wasm-runner"])
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", &gate_target)
         .env("RUSTY_V8_ARCHIVE", v8)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -63,7 +66,7 @@ pub fn build(rev: &str) -> Result<Built, String> {
         return Err(format!("building {rev} ({commit}) failed"));
     }
     std::fs::create_dir_all(&home).map_err(|e| format!("cannot make {}: {e}", home.display()))?;
-    std::fs::copy(target.join("release/wasm-runner"), &binary)
+    std::fs::copy(gate_target.join("release/wasm-runner"), &binary)
         .map_err(|e| format!("cannot keep {rev}'s binary: {e}"))?;
     Ok(Built { name: commit, binary })
 }
