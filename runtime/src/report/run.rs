@@ -62,7 +62,7 @@ impl Serialize for RunOutcome {
 /// The guest's final state, as a differential comparison sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
-    /// FNV-1a (32-bit, hex) over every linear memory in index order.
+    /// CRC-32 (hex) over every linear memory in index order.
     pub memory_hash: String,
     /// Exported globals by name, in name order, as text (`<opaque>` where a value cannot be
     /// printed).
