@@ -4,7 +4,9 @@
 //!
 //! An entry is one file named by a SHA-256 of what produced it (the module's bytes and
 //! every setting that shapes the output, see the callers), holding a header (magic, that
-//! key, the payload's length and CRC-32) and the payload. A file that does not match its
+//! key, the lengths of its two parts and their CRC-32) and the two parts: a small `meta`
+//! (what describes the bulk) and the `bulk` (instrumented module or compiled artifact),
+//! which is read straight into the shared buffer the caller keeps, with no copy after. A file that does not match its
 //! header in every field (truncated, corrupt, another format, another key) is deleted and
 //! reported as a miss, never used. Writers write a temporary file and rename it into place,
 //! so concurrent processes only ever see whole entries. The cache is bounded: after each
@@ -15,10 +17,10 @@
 //! unless given `--no-cache`. Trust: an entry is as trusted as the user's own files; the
 //! checks guard against damage, not against someone who can write the user's cache.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
@@ -28,8 +30,8 @@ pub const CACHE_DIR_ENV: &str = "WASM_RUNNER_CACHE_DIR";
 /// Bytes the cache may hold on disk, all entries together.
 pub const DISK_CACHE_MAX_BYTES: u64 = 4 << 30;
 
-const MAGIC: &[u8; 8] = b"WRCACHE2";
-const HEADER_LEN: usize = 8 + 32 + 8 + 4;
+const MAGIC: &[u8; 8] = b"WRCACHE3";
+const HEADER_LEN: usize = 8 + 32 + 8 + 8 + 4;
 
 /// A cache key: the SHA-256 of everything that produced an entry.
 pub(crate) type Key = [u8; 32];
@@ -100,21 +102,25 @@ fn current() -> Option<DiskCache> {
     DISK.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
-/// The payload stored under `key` in the `kind` folder, when the cache is on and holds a
+/// What an entry holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub meta: Vec<u8>,
+    pub bulk: Arc<[u8]>,
+}
+
+/// The entry stored under `key` in the `kind` folder, when the cache is on and holds a
 /// whole, matching entry.
-pub(crate) fn get(kind: &str, key: &Key) -> Option<Vec<u8>> {
+pub(crate) fn get(kind: &str, key: &Key) -> Option<Entry> {
     let cache = current()?;
     let path = cache.path(kind, key);
-    let mut bytes = std::fs::read(&path).ok()?;
-    match payload(&bytes, key) {
-        Some(_) => {
+    let mut file = std::fs::File::open(&path).ok()?;
+    match read_entry(&mut file, key) {
+        Some(entry) => {
             HITS.fetch_add(1, Ordering::Relaxed);
             // Recently used: eviction takes the oldest first.
-            if let Ok(file) = std::fs::File::options().append(true).open(&path) {
-                let _ = file.set_modified(SystemTime::now());
-            }
-            bytes.drain(..HEADER_LEN);
-            Some(bytes)
+            let _ = file.set_modified(SystemTime::now());
+            Some(entry)
         }
         None => {
             tracing::warn!(path = %path.display(), "a damaged disk-cache entry was removed");
@@ -124,23 +130,37 @@ pub(crate) fn get(kind: &str, key: &Key) -> Option<Vec<u8>> {
     }
 }
 
-/// The payload of an entry file, if every field of its header matches.
-fn payload<'a>(bytes: &'a [u8], key: &Key) -> Option<&'a [u8]> {
-    let header = bytes.get(..HEADER_LEN)?;
-    let body = &bytes[HEADER_LEN..];
-    let length = u64::from_le_bytes(header[40..48].try_into().ok()?);
-    let whole = &header[..8] == MAGIC
-        && &header[8..40] == key
-        && length == body.len() as u64
-        && header[48..52] == crc32fast::hash(body).to_le_bytes();
-    whole.then_some(body)
+/// The entry in `file`, if every field of its header matches. The lengths are checked
+/// against the file's before anything is allocated for them.
+fn read_entry(file: &mut std::fs::File, key: &Key) -> Option<Entry> {
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact(&mut header).ok()?;
+    let field = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().unwrap_or_default());
+    let (meta_len, bulk_len) = (field(40), field(48));
+    let file_len = file.metadata().ok()?.len();
+    if &header[..8] != MAGIC
+        || &header[8..40] != key
+        || meta_len.checked_add(bulk_len)?.checked_add(HEADER_LEN as u64)? != file_len
+    {
+        return None;
+    }
+    let mut meta = vec![0u8; usize::try_from(meta_len).ok()?];
+    file.read_exact(&mut meta).ok()?;
+    let bulk = Arc::<[u8]>::new_zeroed_slice(usize::try_from(bulk_len).ok()?);
+    // SAFETY: zeroed bytes are valid `u8`s.
+    let mut bulk = unsafe { bulk.assume_init() };
+    file.read_exact(Arc::get_mut(&mut bulk)?).ok()?;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&meta);
+    crc.update(&bulk);
+    (header[56..60] == crc.finalize().to_le_bytes()).then_some(Entry { meta, bulk })
 }
 
-/// Stores `payload` under `key` in the `kind` folder, when the cache is on. Failures (a
-/// full disk, a read-only folder) only cost the next process a miss.
-pub(crate) fn put(kind: &str, key: &Key, payload: &[u8]) {
+/// Stores `meta` and `bulk` under `key` in the `kind` folder, when the cache is on.
+/// Failures (a full disk, a read-only folder) only cost the next process a miss.
+pub(crate) fn put(kind: &str, key: &Key, meta: &[u8], bulk: &[u8]) {
     let Some(cache) = current() else { return };
-    if let Err(e) = cache.write(kind, key, payload) {
+    if let Err(e) = cache.write(kind, key, meta, bulk) {
         tracing::debug!(error = %e, "could not write a disk-cache entry");
         return;
     }
@@ -153,16 +173,21 @@ impl DiskCache {
         self.dir.join(kind).join(name)
     }
 
-    fn write(&self, kind: &str, key: &Key, payload: &[u8]) -> std::io::Result<()> {
+    fn write(&self, kind: &str, key: &Key, meta: &[u8], bulk: &[u8]) -> std::io::Result<()> {
         let path = self.path(kind, key);
         let folder = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(folder)?;
         let mut file = tempfile::NamedTempFile::new_in(folder)?;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(meta);
+        crc.update(bulk);
         file.write_all(MAGIC)?;
         file.write_all(key)?;
-        file.write_all(&(payload.len() as u64).to_le_bytes())?;
-        file.write_all(&crc32fast::hash(payload).to_le_bytes())?;
-        file.write_all(payload)?;
+        file.write_all(&(meta.len() as u64).to_le_bytes())?;
+        file.write_all(&(bulk.len() as u64).to_le_bytes())?;
+        file.write_all(&crc.finalize().to_le_bytes())?;
+        file.write_all(meta)?;
+        file.write_all(bulk)?;
         file.as_file().sync_data()?;
         file.persist(&path).map_err(|e| e.error)?;
         Ok(())
@@ -210,13 +235,17 @@ pub(crate) fn with_cache_at<R>(dir: &std::path::Path, max_bytes: u64, f: impl Fn
 mod tests {
     use super::*;
 
+    fn entry(meta: &[u8], bulk: &[u8]) -> Option<Entry> {
+        Some(Entry { meta: meta.to_vec(), bulk: bulk.into() })
+    }
+
     #[test]
     fn an_entry_written_is_read_back() {
         let dir = tempfile::tempdir().unwrap();
         with_cache_at(dir.path(), 1 << 20, || {
             let key = key_of(&[b"module", b"settings"]);
-            put("t", &key, b"payload");
-            assert_eq!(get("t", &key).as_deref(), Some(&b"payload"[..]));
+            put("t", &key, b"meta", b"payload");
+            assert_eq!(get("t", &key), entry(b"meta", b"payload"));
             assert_eq!(get("t", &key_of(&[b"other"])), None);
         });
     }
@@ -226,16 +255,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         with_cache_at(dir.path(), 1 << 20, || {
             let key = key_of(&[b"m"]);
-            for damage in [|b: &mut Vec<u8>| b.truncate(b.len() - 1), |b: &mut Vec<u8>| *b.last_mut().unwrap() ^= 1] {
-                put("t", &key, b"some payload");
+            for damage in [
+                |b: &mut Vec<u8>| b.truncate(b.len() - 1),
+                |b: &mut Vec<u8>| *b.last_mut().unwrap() ^= 1,
+                |b: &mut Vec<u8>| b[HEADER_LEN] ^= 1,
+                // A bulk length past the file: refused before anything that size is allocated.
+                |b: &mut Vec<u8>| b[48..56].copy_from_slice(&u64::MAX.to_le_bytes()),
+            ] {
+                put("t", &key, b"meta", b"some payload");
                 let path = current().unwrap().path("t", &key);
                 let mut bytes = std::fs::read(&path).unwrap();
                 damage(&mut bytes);
                 std::fs::write(&path, &bytes).unwrap();
                 assert_eq!(get("t", &key), None);
                 assert!(!path.exists(), "the damaged entry stays");
-                put("t", &key, b"some payload");
-                assert_eq!(get("t", &key).as_deref(), Some(&b"some payload"[..]), "rewritten after damage");
+                put("t", &key, b"meta", b"some payload");
+                assert_eq!(get("t", &key), entry(b"meta", b"some payload"), "rewritten after damage");
             }
         });
     }
@@ -245,7 +280,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         with_cache_at(dir.path(), 1 << 20, || {
             let (a, b) = (key_of(&[b"a"]), key_of(&[b"b"]));
-            put("t", &a, b"for a");
+            put("t", &a, b"", b"for a");
             let cache = current().unwrap();
             std::fs::copy(cache.path("t", &a), cache.path("t", &b)).unwrap();
             assert_eq!(get("t", &b), None);
@@ -259,13 +294,13 @@ mod tests {
             let keys: Vec<Key> = (0u8..4).map(|i| key_of(&[&[i]])).collect();
             let cache = current().unwrap();
             for (i, key) in keys.iter().enumerate().take(3) {
-                put("t", key, &[i as u8; 100]);
+                put("t", key, b"", &[i as u8; 100]);
                 // Written in the past, a second apart, oldest first.
                 let file = std::fs::File::options().append(true).open(cache.path("t", key)).unwrap();
                 file.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 + i as u64)).unwrap();
             }
             assert!(get("t", &keys[0]).is_some(), "the first entry is used again");
-            put("t", &keys[3], &[3; 100]);
+            put("t", &keys[3], b"", &[3; 100]);
             assert!(!cache.path("t", &keys[1]).exists(), "the least recently used entry stays");
             assert!(get("t", &keys[0]).is_some() && get("t", &keys[2]).is_some() && get("t", &keys[3]).is_some());
         });

@@ -61,13 +61,13 @@ pub(crate) fn prepare_cached(
         return Ok((hit, PreparedFrom::MemoryCache));
     }
     let key = disk::enabled().then(|| disk_key(module, &settings));
-    let from_disk = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)).and_then(|entry| decode(&entry));
+    let from_disk = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)).and_then(decode);
     let (prepared, from) = match from_disk {
         Some(from_disk) => (from_disk, PreparedFrom::DiskCache),
         None => {
             let prepared = prepare_cancellable(module, limits, provided, instrumentation, cancel)?;
             if let Some(key) = &key {
-                disk::put(DISK_KIND, key, &encode(&prepared));
+                disk::put(DISK_KIND, key, &describe(&prepared), &prepared.bytes);
             }
             (prepared, PreparedFrom::Checked)
         }
@@ -88,8 +88,8 @@ fn disk_key(module: &[u8], settings: &Settings) -> disk::Key {
     disk::key_of(&[version.as_bytes(), settings.as_bytes(), module])
 }
 
-/// What is kept of a prepared module: its facts, fuel and stubs as JSON (length first),
-/// then the instrumented bytes.
+/// What is kept of a prepared module beside its instrumented bytes (the entry's bulk): its
+/// facts, fuel and stubs, as JSON (the entry's meta).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
     facts: crate::report::ModuleFacts,
@@ -97,23 +97,20 @@ struct Stored {
     stubbed: Vec<crate::report::ImportRef>,
 }
 
-fn encode(prepared: &PreparedModule) -> Vec<u8> {
+fn describe(prepared: &PreparedModule) -> Vec<u8> {
     let stored =
         Stored { facts: prepared.facts.clone(), fuel_limit: prepared.fuel_limit, stubbed: prepared.stubbed.clone() };
-    let json = serde_json::to_vec(&stored).unwrap_or_default();
-    let mut out = Vec::with_capacity(8 + json.len() + prepared.bytes.len());
-    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&prepared.bytes);
-    out
+    serde_json::to_vec(&stored).unwrap_or_default()
 }
 
-fn decode(entry: &[u8]) -> Option<PreparedModule> {
-    let length = usize::try_from(u64::from_le_bytes(entry.get(..8)?.try_into().ok()?)).ok()?;
-    let json = entry.get(8..8usize.checked_add(length)?)?;
-    let stored: Stored = serde_json::from_slice(json).ok()?;
-    let bytes: Arc<[u8]> = entry[8 + length..].into();
-    Some(PreparedModule { facts: stored.facts, bytes, fuel_limit: stored.fuel_limit, stubbed: stored.stubbed })
+fn decode(entry: disk::Entry) -> Option<PreparedModule> {
+    let stored: Stored = serde_json::from_slice(&entry.meta).ok()?;
+    Some(PreparedModule {
+        facts: stored.facts,
+        bytes: entry.bulk,
+        fuel_limit: stored.fuel_limit,
+        stubbed: stored.stubbed,
+    })
 }
 
 #[cfg(test)]
@@ -167,7 +164,7 @@ mod tests {
             let hits = disk::disk_cache_hits();
             let entry = disk::get(DISK_KIND, &disk_key(&a, &settings)).expect("the entry was written");
             assert!(disk::disk_cache_hits() > hits);
-            let second = decode(&entry).expect("the entry decodes");
+            let second = decode(entry).expect("the entry decodes");
             assert_eq!(second, first);
         });
     }

@@ -60,21 +60,21 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
         }
     }
     let key = disk::enabled().then(|| disk_key(engine, bytes));
-    if let Some(artifact) = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)) {
+    if let Some(artifact) = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)).map(|entry| entry.bulk) {
         // SAFETY: the entry was written by `Module::serialize` of wasmtime, for an engine
         // with the same compatibility hash and version (both in its key), and its header's
-        // SHA-256 matched on reading: what loads is what was written. wasmtime checks the
+        // key, lengths and CRC-32 matched on reading: what loads is what was written. wasmtime checks the
         // artifact's own header too, and refuses one made for another engine.
         if let Ok(module) = unsafe { Module::deserialize(engine, &artifact[..]) } {
             let cost = (bytes.len() + artifact.len()) as u64;
-            CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
+            CACHE.insert(Arc::clone(bytes), settings, artifact, cost);
             return Ok(module);
         }
     }
     let module = Module::new(engine, &bytes[..])?;
     if let Ok(artifact) = module.serialize() {
         if let Some(key) = &key {
-            disk::put(DISK_KIND, key, &artifact);
+            disk::put(DISK_KIND, key, &[], &artifact);
         }
         let cost = (bytes.len() + artifact.len()) as u64;
         CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
