@@ -170,8 +170,9 @@ fn section_len(section: &impl wasm_encoder::Section) -> usize {
 /// A code section written from the rewritten bodies and the wait helpers.
 struct CodeSectionParts<'a> {
     chunks: &'a [RewrittenBodies],
-    /// Each body's size, encoded: the bytes and how many of them.
-    sizes: Vec<([u8; 5], usize)>,
+    /// Each body's size, encoded, one after the other, and how many bytes each took.
+    sizes: Vec<u8>,
+    size_lens: Vec<u8>,
     /// The wait helpers, each encoded with its size.
     helpers: Vec<u8>,
     /// The section's id, size and body count.
@@ -187,30 +188,31 @@ impl<'a> CodeSectionParts<'a> {
             count += 1;
         }
         let mut contents_len = helpers.len();
-        let mut sizes = Vec::new();
+        let (mut sizes, mut size_lens) = (Vec::new(), Vec::new());
         for body in chunks.iter().flat_map(RewrittenBodies::iter) {
-            let mut encoded = Vec::with_capacity(5);
-            body.len().encode(&mut encoded);
-            let mut size = [0; 5];
-            size[..encoded.len()].copy_from_slice(&encoded);
-            sizes.push((size, encoded.len()));
-            contents_len += encoded.len() + body.len();
+            let before = sizes.len();
+            body.len().encode(&mut sizes);
+            size_lens.push((sizes.len() - before) as u8);
             count += 1;
         }
+        contents_len += sizes.len() + chunks.iter().map(|c| c.len() as usize).sum::<usize>();
         let mut count_encoded = Vec::new();
         count.encode(&mut count_encoded);
         let mut header = vec![SectionId::Code as u8];
         (count_encoded.len() + contents_len).encode(&mut header);
         header.extend_from_slice(&count_encoded);
-        CodeSectionParts { chunks, sizes, helpers, header }
+        CodeSectionParts { chunks, sizes, size_lens, helpers, header }
     }
 
     /// The section's pieces, in order: its header, each body's size and bytes, the helpers.
     fn pieces<'p>(&'p self, out: &mut Vec<&'p [u8]>) {
         out.push(&self.header);
-        for (body, (size, len)) in self.chunks.iter().flat_map(RewrittenBodies::iter).zip(&self.sizes) {
-            out.push(&size[..*len]);
+        let mut sizes = &self.sizes[..];
+        for (body, len) in self.chunks.iter().flat_map(RewrittenBodies::iter).zip(&self.size_lens) {
+            let (size, rest) = sizes.split_at(usize::from(*len));
+            out.push(size);
             out.push(body);
+            sizes = rest;
         }
         out.push(&self.helpers);
     }
