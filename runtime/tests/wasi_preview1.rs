@@ -613,6 +613,15 @@ direct!(
     |out: Vec<u8>| assert_eq!(errnos(&out), [0, 0, 44, 55, 54])
 );
 direct!(
+    path_remove_directory_of_a_name_with_a_trailing_slash_is_invalid_empty_or_not,
+    "(i32.store (i32.const 700) (i32.const 0x2f77656e))
+     (i32.store16 (i32.const 710) (i32.const 0x2f64))
+     (call $e (call $path_create_directory (i32.const 3) (i32.const 304) (i32.const 3)))
+     (call $e (call $path_remove_directory (i32.const 3) (i32.const 700) (i32.const 4)))
+     (call $e (call $path_remove_directory (i32.const 3) (i32.const 710) (i32.const 2)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [0, 28, 28])
+);
+direct!(
     path_rename,
     "(call $e (call $path_rename (i32.const 3) (i32.const 256) (i32.const 5) (i32.const 3) (i32.const 304)
                                  (i32.const 3)))

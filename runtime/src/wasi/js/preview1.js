@@ -538,6 +538,8 @@
       if (r.node === undefined) return E.NOENT;
       if (r.self) return r.name === '.' ? E.INVAL : E.NOTEMPTY;
       if (r.node.type !== T.DIRECTORY) return E.NOTDIR;
+      // wasmtime-wasi's host takes `d/` as `.` inside `d`: removing `.` is EINVAL, empty or not.
+      if (r.trailingSlash) return E.INVAL;
       if (!fs.isEmpty(r.node)) return E.NOTEMPTY;
       if (fds.isPreopenRoot(r.node)) return E.ACCES;
       fs.unlink(r.dir, r.name);
