@@ -125,6 +125,28 @@ fn fuel_exhaustion_is_not_a_guest_unreachable() {
     assert_eq!(both(&module, &GuestLimits::default(), &invoke("f")).outcome.kind(), "trap");
 }
 
+/// A function whose `br_on_cast` is always taken, with `dead` instructions after it that
+/// never run.
+fn cast_then(dead: usize) -> Vec<u8> {
+    let dead = "(drop (i32.const 1)) ".repeat(dead);
+    wasm(&format!(
+        r#"(module
+          (func (export "cast") (result i32)
+            (drop (block $l (result anyref)
+              (br_on_cast $l anyref i31ref (ref.i31 (i32.const 7)))
+              {dead}))
+            (i32.const 42)))"#
+    ))
+}
+
+#[test]
+fn a_taken_br_on_cast_is_not_charged_for_the_instructions_after_it() {
+    let bare = both(&cast_then(0), &GuestLimits::default(), &invoke("cast"));
+    let padded = both(&cast_then(10), &GuestLimits::default(), &invoke("cast"));
+    assert_eq!(returned(&padded), ["42"]);
+    assert_eq!(padded.fuel_used, bare.fuel_used, "the 20 instructions after the branch never ran");
+}
+
 const RECURSE: &str = r#"(module
   (func $rec (export "rec") (param $n i32) (result i32)
     (if (result i32) (i32.eqz (local.get $n))

@@ -10,50 +10,12 @@
 use std::ops::Range;
 
 use wasm_encoder::{Encode, Instruction};
-use wasmparser::Operator;
 
+use super::ops::{Classify, OpKind};
 use super::parallel::in_chunks;
 use super::validate::wasm_features;
 use super::wait::WaitHelpers;
 use crate::report::ModuleFacts;
-
-/// A tail call: the instruction docs/v8-findings.md #5 is about.
-pub(crate) fn is_tail_call(op: &Operator) -> bool {
-    matches!(op, Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. })
-}
-
-/// Whether control may leave straight-line flow after `op`: the next instruction starts a
-/// new segment.
-fn ends_segment(op: &Operator) -> bool {
-    matches!(
-        op,
-        Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::Else
-            | Operator::End
-            | Operator::Try { .. }
-            | Operator::TryTable { .. }
-            | Operator::Catch { .. }
-            | Operator::CatchAll
-            | Operator::Delegate { .. }
-            | Operator::Br { .. }
-            | Operator::BrIf { .. }
-            | Operator::BrTable { .. }
-            | Operator::BrOnNull { .. }
-            | Operator::BrOnNonNull { .. }
-            | Operator::Return
-            | Operator::Throw { .. }
-            | Operator::Rethrow { .. }
-            | Operator::ThrowRef
-            | Operator::Unreachable
-    ) || is_tail_call(op)
-}
-
-/// Structural instructions engines do not execute: they cost no fuel.
-fn is_free(op: &Operator) -> bool {
-    matches!(op, Operator::Block { .. } | Operator::Loop { .. } | Operator::Else | Operator::End | Operator::Nop)
-}
 
 /// The per-body half of the instrumentation, for one module's global, memory and function
 /// indices.
@@ -150,19 +112,19 @@ impl BodyRewriter {
         BodyInProgress { segment_start: locals.end, cost: 0 }
     }
 
-    /// `op`, which spans `start..end` in `module`, has been read.
+    /// An instruction of `kind`, which spans `start..end` in `module`, has been read.
     pub(crate) fn op(
         &self,
         module: &[u8],
         body: &mut BodyInProgress,
-        op: &Operator,
+        kind: OpKind,
         (start, end): (u64, u64),
         out: &mut RewrittenBodies,
     ) {
-        if !is_free(op) {
+        if kind.costs() {
             body.cost += 1;
         }
-        if let Some((helper, offset)) = self.wait_helper(op) {
+        if let Some((helper, offset)) = self.wait_helper(kind) {
             // The segment so far, the wait included, is charged; the wait becomes a call to
             // its helper with the static offset as the last argument.
             self.flush(module, body, start, out);
@@ -171,8 +133,8 @@ impl BodyRewriter {
             body.segment_start = end;
             return;
         }
-        if ends_segment(op) {
-            if is_tail_call(op) {
+        if kind.ends_segment() {
+            if kind == OpKind::TailCall {
                 self.interrupt_check(&mut out.bytes);
             }
             self.flush(module, body, end, out);
@@ -188,15 +150,11 @@ impl BodyRewriter {
         (out.bytes.len() - start) as u64
     }
 
-    /// The helper and static offset replacing `op`, when it is a wait on a shared memory.
-    fn wait_helper(&self, op: &Operator) -> Option<(u32, u64)> {
-        let (memarg, wide) = match op {
-            Operator::MemoryAtomicWait32 { memarg } => (memarg, false),
-            Operator::MemoryAtomicWait64 { memarg } => (memarg, true),
-            _ => return None,
-        };
-        let wasmparser::MemArgTarget::Memory(memory) = memarg.target else { return None };
-        Some((self.waits.helper(memory, wide)?, memarg.offset))
+    /// The helper and static offset replacing an instruction of `kind`, when it is a wait
+    /// on a shared memory.
+    fn wait_helper(&self, kind: OpKind) -> Option<(u32, u64)> {
+        let OpKind::Wait { memory: Some(memory), offset, wide } = kind else { return None };
+        Some((self.waits.helper(memory, wide)?, offset))
     }
 
     /// The current segment, charged for, then copied.
@@ -263,8 +221,8 @@ impl BodyRewriter {
             let mut state = self.begin(module, locals, &mut out);
             while !ops.eof() {
                 let start = ops.original_position();
-                let op = ops.read()?;
-                self.op(module, &mut state, &op, (start, ops.original_position()), &mut out);
+                let kind = ops.visit_operator(&mut Classify)?;
+                self.op(module, &mut state, kind, (start, ops.original_position()), &mut out);
             }
             // The validating pass refuses bodies over V8's size limit; this path only
             // rewrites modules that passed it.

@@ -12,6 +12,7 @@ mod cancel;
 mod imports;
 mod instrument;
 mod meter;
+mod ops;
 mod parallel;
 mod prepare;
 mod validate;

@@ -5,7 +5,8 @@
 use wasmparser::{BinaryReaderError, Parser, Payload, Validator, WasmFeatures};
 
 use super::cancel::{Cancel, CHECK_EVERY_OPS};
-use super::meter::{is_tail_call, BodyRewriter, RewrittenBodies};
+use super::meter::{BodyRewriter, RewrittenBodies};
+use super::ops::{Checked, OpKind};
 use super::parallel::in_chunks;
 use crate::limits::guest::{MAX_BR_TABLE_OPERAND_CHECKS, V8_MAX_BR_TABLE_TARGETS, V8_MAX_FUNCTION_BODY_BYTES};
 use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError, SharedMemory};
@@ -320,17 +321,19 @@ fn label_arity(func: &wasmparser::FuncValidator<wasmparser::ValidatorResources>,
     }
 }
 
-/// V8's br_table limit, and the validation work one br_table may cost.
-fn check_br_table(
+/// V8's br_table limit, and the validation work one br_table may cost: `labels` targets
+/// besides the `default` depth, checked before the validator walks them.
+pub(crate) fn check_br_table(
     func: &wasmparser::FuncValidator<wasmparser::ValidatorResources>,
-    table: &wasmparser::BrTable<'_>,
+    labels: u32,
+    default: u32,
 ) -> Result<(), BodyError> {
-    let targets = u64::from(table.len());
+    let targets = u64::from(labels);
     if targets > V8_MAX_BR_TABLE_TARGETS {
         return Err(BodyError::OverLimit("v8_max_br_table_targets", targets, V8_MAX_BR_TABLE_TARGETS));
     }
     // An invalid default depth is the validator's to report.
-    let Some(frame) = func.get_control_frame(table.default() as usize) else { return Ok(()) };
+    let Some(frame) = func.get_control_frame(default as usize) else { return Ok(()) };
     let checks = (targets + 1).saturating_mul(label_arity(func, frame));
     if checks > MAX_BR_TABLE_OPERAND_CHECKS {
         return Err(BodyError::OverLimit("max_br_table_operand_checks", checks, MAX_BR_TABLE_OPERAND_CHECKS));
@@ -338,7 +341,7 @@ fn check_br_table(
     Ok(())
 }
 
-/// FuncValidator::validate, unrolled so the same pass sees each operator.
+/// FuncValidator::validate, unrolled so the same pass sees each instruction's kind.
 fn validate_chunk(
     bodies: Vec<Body<'_>>,
     rewrite: Rewrite<'_>,
@@ -359,25 +362,20 @@ fn validate_chunk(
         let locals_start = reader.original_position();
         func.read_locals(&mut reader)?;
         reader.set_features(wasm_features());
-        let mut ops = wasmparser::OperatorsReader::new(reader);
         let mut state =
-            rewrite.map(|(rw, module, _)| rw.begin(module, locals_start..ops.original_position(), &mut out));
+            rewrite.map(|(rw, module, _)| rw.begin(module, locals_start..reader.original_position(), &mut out));
         let mut until_check = CHECK_EVERY_OPS;
-        while !ops.eof() {
-            let offset = ops.original_position();
-            let op = ops.read()?;
-            match &op {
-                op if is_tail_call(op) => counts.tail_calls += 1,
-                wasmparser::Operator::MemoryAtomicWait32 { .. } | wasmparser::Operator::MemoryAtomicWait64 { .. } => {
-                    counts.atomic_waits += 1
-                }
-                wasmparser::Operator::BrTable { targets } => check_br_table(&func, targets)?,
-                wasmparser::Operator::TableGrow { .. } => counts.table_grows += 1,
+        while !reader.eof() {
+            let offset = reader.original_position();
+            let kind = reader.visit_operator(&mut Checked { func: &mut func, offset })??;
+            match kind {
+                OpKind::TailCall => counts.tail_calls += 1,
+                OpKind::Wait { .. } => counts.atomic_waits += 1,
+                OpKind::TableGrow => counts.table_grows += 1,
                 _ => {}
             }
-            func.op(offset, &op)?;
             if let (Some((rw, module, _)), Some(state)) = (rewrite, state.as_mut()) {
-                rw.op(module, state, &op, (offset, ops.original_position()), &mut out);
+                rw.op(module, state, kind, (offset, reader.original_position()), &mut out);
             }
             until_check -= 1;
             if until_check == 0 {
@@ -387,9 +385,9 @@ fn validate_chunk(
                 until_check = CHECK_EVERY_OPS;
             }
         }
-        ops.finish()?;
+        reader.finish_expression(&func.visitor(reader.original_position()))?;
         if let (Some((rw, module, budget)), Some(state)) = (rewrite, state) {
-            let size = rw.finish(module, state, ops.original_position(), &mut out);
+            let size = rw.finish(module, state, reader.original_position(), &mut out);
             if size > V8_MAX_FUNCTION_BODY_BYTES {
                 return Err(BodyError::OverLimit("v8_max_function_body_bytes", size, V8_MAX_FUNCTION_BODY_BYTES));
             }
