@@ -20,7 +20,7 @@ pub use crate::wasi::preview1::{FUNCTIONS as WASI_PREVIEW1_FUNCTIONS, MODULE as 
 /// same bytes with other wasmtime strategies.
 #[cfg(feature = "reference")]
 pub fn reference_config(guest: &crate::limits::GuestLimits) -> wasmtime::Config {
-    crate::reference::config(guest)
+    crate::reference::config(guest, true)
 }
 
 /// Waits (up to `limit`) until every runner thread between jobs has reset or replaced its

@@ -28,6 +28,7 @@ pub struct Reference {
     guest: GuestLimits,
     provided: ProvidedImports,
     instrumentation: Instrumentation,
+    optimized: bool,
 }
 
 impl Default for Reference {
@@ -36,6 +37,7 @@ impl Default for Reference {
             guest: GuestLimits::default(),
             provided: crate::wasi::preview1::provided(),
             instrumentation: Instrumentation::On,
+            optimized: true,
         }
     }
 }
@@ -68,6 +70,15 @@ impl Reference {
         self
     }
 
+    /// Compiles with Cranelift's optimizations off. What a run does is the same; what
+    /// changes is the compile time (a fuzzer's small modules compile in about two thirds of
+    /// the time), the speed of the code, and so how deep the guest's stack of frames gets
+    /// within `max_stack_bytes` and how much runs before a deadline.
+    pub fn unoptimized(mut self) -> Self {
+        self.optimized = false;
+        self
+    }
+
     pub fn guest_limits(&self) -> &GuestLimits {
         &self.guest
     }
@@ -89,9 +100,13 @@ impl Engine for Reference {
 }
 
 /// The reference engine's configuration: the features V8 ships, the guest's stack, epoch
-/// interruption, shared memory (the instrumentation's interrupt flag).
-pub(crate) fn config(guest: &GuestLimits) -> wasmtime::Config {
+/// interruption, shared memory (the instrumentation's interrupt flag); Cranelift optimizes
+/// unless told not to (`Reference::unoptimized`).
+pub(crate) fn config(guest: &GuestLimits, optimized: bool) -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
+    if !optimized {
+        config.cranelift_opt_level(wasmtime::OptLevel::None);
+    }
     config
         .max_wasm_stack(guest.stack_bytes() as usize)
         .epoch_interruption(true)

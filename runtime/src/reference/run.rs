@@ -52,6 +52,7 @@ impl HasShims for State {
 pub(super) fn run(reference: &Reference, module: &Arc<[u8]>, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let guest = reference.guest.clone();
+    let optimized = reference.optimized;
     if let Err(error) = check_request(request, &guest) {
         return RunReport::failed(ENGINE, error, Vec::new(), started);
     }
@@ -69,7 +70,7 @@ pub(super) fn run(reference: &Reference, module: &Arc<[u8]>, request: &RunReques
     let worker = std::thread::Builder::new()
         .name("wasmtime-reference".into())
         .stack_size(RUNNER_THREAD_STACK_BYTES)
-        .spawn(move || run_prepared(&prepared, &guest, &request));
+        .spawn(move || run_prepared(&prepared, &guest, optimized, &request));
     let internal = |message: String| RunReport::failed(ENGINE, RunnerError::Internal { message }, Vec::new(), started);
     let mut report = match worker.map(|w| w.join()) {
         Ok(Ok(report)) => report,
@@ -86,10 +87,10 @@ fn timed(name: &str, since: Instant) -> PhaseReport {
     PhaseReport::timed(name, since.elapsed())
 }
 
-fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, request: &RunRequest) -> RunReport {
+fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let mut phases = Vec::new();
-    let engine = match Engine::new(&config(guest)) {
+    let engine = match Engine::new(&config(guest, optimized)) {
         Ok(e) => e,
         Err(e) => {
             let error = RunnerError::Internal { message: format!("wasmtime engine: {e:#}") };
