@@ -170,11 +170,13 @@ impl BodyRewriter {
     /// The charge placed before a segment of `cost` instructions (`charge_parts`).
     fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
         let [before, between, after] = &self.charge_parts;
-        let cost = Instruction::I64Const(cost as i64);
         sink.extend_from_slice(before);
-        cost.encode(sink);
+        // Encoded once, copied for the second use.
+        let encoded = sink.len();
+        Instruction::I64Const(cost as i64).encode(sink);
+        let encoded = encoded..sink.len();
         sink.extend_from_slice(between);
-        cost.encode(sink);
+        sink.extend_from_within(encoded);
         sink.extend_from_slice(after);
     }
 
