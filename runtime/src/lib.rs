@@ -36,6 +36,7 @@ mod wasi;
 pub mod internals;
 
 pub use cache::disk::{default_cache_dir, set_disk_cache, CACHE_DIR_ENV, DISK_CACHE_MAX_BYTES};
+pub use cache::SharedBytes;
 pub use engine::Engine;
 pub use guest::{prepare, Instrumentation, PreparedFrom, PreparedModule, ProvidedImports};
 pub use limits::{GuestLimits, RunnerLimits};

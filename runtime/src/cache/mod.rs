@@ -5,16 +5,19 @@
 //! A hit needs the same bytes (a keyed hash with per-process random keys, then a full
 //! comparison, so no crafted module can pass for another) and equal settings.
 
+mod bytes;
 pub mod disk;
+
+pub use bytes::SharedBytes;
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 struct Entry<S, V> {
     hash: u64,
-    key: Arc<[u8]>,
+    key: SharedBytes,
     settings: S,
     value: V,
     cost: u64,
@@ -43,14 +46,14 @@ impl<S: PartialEq, V: Clone> ContentCache<S, V> {
     }
 
     /// The value stored for these bytes and settings.
-    pub(crate) fn get(&self, key: &Arc<[u8]>, settings: &S) -> Option<V> {
+    pub(crate) fn get(&self, key: &[u8], settings: &S) -> Option<V> {
         let hash = hash_of(key);
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let hit = entries.iter().find(|e| {
             e.hash == hash
                 && e.settings == *settings
                 && e.key.len() == key.len()
-                && (Arc::ptr_eq(&e.key, key) || e.key[..] == key[..])
+                && (std::ptr::eq(e.key.as_ptr(), key.as_ptr()) || e.key[..] == key[..])
         })?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some(hit.value.clone())
@@ -58,7 +61,7 @@ impl<S: PartialEq, V: Clone> ContentCache<S, V> {
 
     /// Stores `value` for these bytes and settings; `cost` is what it holds in bytes. An
     /// entry larger than the whole cache is not kept.
-    pub(crate) fn insert(&self, key: Arc<[u8]>, settings: S, value: V, cost: u64) {
+    pub(crate) fn insert(&self, key: SharedBytes, settings: S, value: V, cost: u64) {
         if cost > self.max_bytes {
             return;
         }
@@ -80,7 +83,7 @@ impl<S: PartialEq, V: Clone> ContentCache<S, V> {
 mod tests {
     use super::*;
 
-    fn bytes(text: &str) -> Arc<[u8]> {
+    fn bytes(text: &str) -> SharedBytes {
         text.as_bytes().into()
     }
 

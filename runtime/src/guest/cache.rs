@@ -3,7 +3,7 @@
 //! again, each time in a fresh isolate; the guest checks and the instrumentation give the
 //! same answer every time, and on a 100 MB module they are most of the warmup. A hit needs
 //! the same bytes, guest limits, imports and instrumentation (in memory: see
-//! `crate::cache`; on disk: a SHA-256 of all of them and of this runtime's version).
+//! `crate::cache`; on disk: a BLAKE3 hash of all of them and of this runtime's version).
 //! Failures are not cached.
 
 use std::sync::Arc;
@@ -73,7 +73,7 @@ pub(crate) fn prepare_cached(
         }
     };
     let cost = (module.len() + prepared.bytes.len()) as u64;
-    CACHE.insert(Arc::clone(module), settings, prepared.clone(), cost);
+    CACHE.insert(Arc::clone(module).into(), settings, prepared.clone(), cost);
     Ok((prepared, from))
 }
 
@@ -116,6 +116,7 @@ fn decode(entry: disk::Entry) -> Option<PreparedModule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::SharedBytes;
 
     /// A valid module of at least `size` bytes, whose last function returns `answer`.
     fn module(size: usize, answer: i32) -> Arc<[u8]> {
@@ -139,7 +140,7 @@ mod tests {
         let (second, from) = prepare_cached(&again, &limits, &wasi(), Instrumentation::On, &Cancel::default()).unwrap();
         assert_eq!(from, PreparedFrom::MemoryCache);
         assert!(prepared_cache_hits() > hits);
-        assert!(Arc::ptr_eq(&first.bytes, &second.bytes), "the same prepared bytes are served");
+        assert!(SharedBytes::ptr_eq(&first.bytes, &second.bytes), "the same prepared bytes are served");
     }
 
     #[test]

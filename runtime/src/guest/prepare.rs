@@ -7,6 +7,7 @@ use super::cancel::Cancel;
 use super::imports::{check_imports, ProvidedImports};
 use super::instrument::{additions, instrument_rewritten};
 use super::validate::{inspect_and_rewrite, inspect_cancellable};
+use crate::cache::SharedBytes;
 use crate::limits::guest::V8_MAX_MODULE_BYTES;
 use crate::limits::GuestLimits;
 use crate::policy::stubbed_imports;
@@ -17,7 +18,7 @@ use crate::report::{ImportRef, ModuleFacts, RunnerError};
 pub struct PreparedModule {
     pub facts: ModuleFacts,
     /// The instrumented bytes engines run.
-    pub bytes: Arc<[u8]>,
+    pub bytes: SharedBytes,
     /// The fuel compiled into the bytes (0 without instrumentation).
     pub fuel_limit: u64,
     /// Function imports nobody provides, accepted as stubs (see `ProvidedImports`).
@@ -82,7 +83,7 @@ pub(crate) fn prepare_cancellable(
     );
     let fuel_limit = if instrumentation == Instrumentation::On { limits.fuel() } else { 0 };
     let stubbed = stubbed_imports(&facts.imports, provided);
-    Ok(PreparedModule { facts, bytes, fuel_limit, stubbed })
+    Ok(PreparedModule { facts, bytes: bytes.into(), fuel_limit, stubbed })
 }
 
 /// The instrumented module is what the engines hold (V8 a copy, compiled code beside it):

@@ -7,11 +7,11 @@
 //! serialized artifact, which a fresh engine with the same configuration loads in
 //! milliseconds.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use wasmtime::{Engine, Module};
 
-use crate::cache::{disk, ContentCache};
+use crate::cache::{disk, ContentCache, SharedBytes};
 
 /// Bytes the artifact cache may hold (module bytes and artifacts); the oldest go first.
 pub const REFERENCE_CACHE_MAX_BYTES: u64 = 1 << 30;
@@ -19,7 +19,7 @@ pub const REFERENCE_CACHE_MAX_BYTES: u64 = 1 << 30;
 const CACHE_FROM_BYTES: usize = 1 << 20;
 
 /// Settings: the engine's compatibility hash (artifacts load only into a like engine).
-static CACHE: ContentCache<u64, Arc<[u8]>> = ContentCache::new(REFERENCE_CACHE_MAX_BYTES);
+static CACHE: ContentCache<u64, SharedBytes> = ContentCache::new(REFERENCE_CACHE_MAX_BYTES);
 
 /// The disk cache's folder for compiled artifacts.
 const DISK_KIND: &str = "wasmtime";
@@ -43,7 +43,7 @@ fn settings(engine: &Engine) -> u64 {
 
 /// `bytes` compiled for `engine`, from the process cache when an engine of the same
 /// configuration compiled them before.
-pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Module> {
+pub(super) fn compile(engine: &Engine, bytes: &SharedBytes) -> wasmtime::Result<Module> {
     if bytes.len() < CACHE_FROM_BYTES {
         return Module::new(engine, &bytes[..]);
     }
@@ -67,7 +67,7 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
         // artifact's own header too, and refuses one made for another engine.
         if let Ok(module) = unsafe { Module::deserialize(engine, &artifact[..]) } {
             let cost = (bytes.len() + artifact.len()) as u64;
-            CACHE.insert(Arc::clone(bytes), settings, artifact, cost);
+            CACHE.insert(bytes.clone(), settings, artifact, cost);
             return Ok(module);
         }
     }
@@ -77,7 +77,7 @@ pub(super) fn compile(engine: &Engine, bytes: &Arc<[u8]>) -> wasmtime::Result<Mo
             disk::put(DISK_KIND, key, &[], &artifact);
         }
         let cost = (bytes.len() + artifact.len()) as u64;
-        CACHE.insert(Arc::clone(bytes), settings, Arc::from(artifact), cost);
+        CACHE.insert(bytes.clone(), settings, SharedBytes::from(artifact), cost);
     }
     Ok(module)
 }
@@ -87,7 +87,7 @@ mod tests {
     use super::*;
 
     /// A valid module of at least `bytes` bytes: one function with a long body.
-    fn large_module(bytes: usize) -> Arc<[u8]> {
+    fn large_module(bytes: usize) -> SharedBytes {
         let body = "(drop (i32.const 1))".repeat(bytes / 3);
         wat::parse_str(format!("(module (func (export \"f\") {body}))")).unwrap().into()
     }
