@@ -149,25 +149,35 @@ fn read_entry(file: &mut std::fs::File, key: &Key) -> Option<Entry> {
     }
     let mut meta = vec![0u8; usize::try_from(meta_len).ok()?];
     file.read_exact(&mut meta).ok()?;
-    // SAFETY: entries are written whole to a temporary file and renamed into place, never
-    // written in place, and eviction's unlink leaves a mapping valid; a file changed in
-    // place by someone else is outside what the cache trusts (see the module's doc), and
-    // the checks below run on the mapped bytes themselves.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&*file) }.ok()?;
     let bulk_start = usize::try_from(HEADER_LEN as u64 + meta_len).ok()?;
-    if map.len() as u64 != file_len {
-        return None;
-    }
-    let bulk = map.get(bulk_start..)?;
+    let bulk = map_from(file, bulk_start, file_len)?;
     let piece = bulk.len().div_ceil(crate::process::cores().max(1)).max(PARALLEL_FROM_LEN);
     let mut crc = crc32fast::Hasher::new();
     crc.update(&meta);
-    crc.combine(&crc_in_pieces(bulk, piece));
-    if header[56..60] != crc.finalize().to_le_bytes() {
-        return None;
+    crc.combine(&crc_in_pieces(&bulk, piece));
+    (header[56..60] == crc.finalize().to_le_bytes()).then_some(Entry { meta, bulk })
+}
+
+/// The bytes of `file` from `start` to its end (`file_len`), mapped; read into memory where
+/// the file system cannot map them.
+fn map_from(file: &mut std::fs::File, start: usize, file_len: u64) -> Option<SharedBytes> {
+    // SAFETY: entries are written whole to a temporary file and renamed into place, never
+    // written in place, and eviction's unlink leaves a mapping valid; a file changed in
+    // place by someone else is outside what the cache trusts (see the module's doc), and
+    // the caller's checks run on the mapped bytes themselves.
+    match unsafe { memmap2::MmapOptions::new().populate().map(&*file) } {
+        Ok(map) if map.len() as u64 == file_len && start <= map.len() => {
+            let range = start..map.len();
+            Some(SharedBytes::mapped(Arc::new(map), range))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::debug!(error = %e, "a disk-cache entry could not be mapped; reading it");
+            let mut rest = vec![0u8; usize::try_from(file_len).ok()?.checked_sub(start)?];
+            file.read_exact(&mut rest).ok()?;
+            Some(rest.into())
+        }
     }
-    let range = bulk_start..map.len();
-    Some(Entry { meta, bulk: SharedBytes::mapped(Arc::new(map), range) })
 }
 
 /// The CRC-32 of `bytes`, in pieces of `piece` bytes on a thread each: reading 175 MB of
