@@ -8,10 +8,10 @@
 //! (what describes the bulk) and the `bulk` (instrumented module or compiled artifact),
 //! which is mapped, not read: the caller's `SharedBytes` are the file's pages. A file that
 //! does not match its header in every field (truncated, corrupt, another format, another
-//! key) is deleted and reported as a miss, never used. Writers write a temporary file and rename it into place,
-//! so concurrent processes only ever see whole entries. The cache is bounded: after each
-//! write, the least recently used entries (by modification time, refreshed on every hit)
-//! go until the total is within the bound.
+//! key) is deleted and reported as a miss, never used. Writers write a temporary file and
+//! rename it into place, so concurrent processes only ever see whole entries. The cache is
+//! bounded: after each write, the least recently used entries (by modification time,
+//! refreshed on every hit) go until the total is within the bound.
 //!
 //! Off unless enabled (`set_disk_cache`); the CLI enables it at `default_cache_dir()`
 //! unless given `--no-cache`. Trust: an entry is as trusted as the user's own files; the
@@ -22,9 +22,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
 use super::SharedBytes;
-use std::time::SystemTime;
 
 /// Where the cache lives when `WASM_RUNNER_CACHE_DIR` does not say.
 pub const CACHE_DIR_ENV: &str = "WASM_RUNNER_CACHE_DIR";
@@ -51,20 +51,29 @@ pub(crate) fn key_of(parts: &[&[u8]]) -> Key {
             continue;
         }
         let chunk = part.len().div_ceil(crate::process::cores().max(2));
-        let digests: Vec<[u8; 32]> = std::thread::scope(|scope| {
-            let running: Vec<_> =
-                part.chunks(chunk).map(|piece| scope.spawn(move || *blake3::hash(piece).as_bytes())).collect();
-            running.into_iter().map(|r| r.join().unwrap_or([0; 32])).collect()
-        });
-        for digest in digests {
+        for digest in in_pieces(part, chunk, |piece| *blake3::hash(piece).as_bytes()) {
             hash.update(&digest);
         }
     }
     *hash.finalize().as_bytes()
 }
 
-/// Parts from this size are hashed, and entries' bulk parts read, on several threads.
+/// Parts from this size are hashed, and entries' bulk parts checked, on several threads.
 const PARALLEL_FROM_LEN: usize = 8 << 20;
+
+/// `work` on each `piece`-byte piece of `bytes`, on a thread each when there are several;
+/// the results in order.
+fn in_pieces<T: Send>(bytes: &[u8], piece: usize, work: impl Fn(&[u8]) -> T + Sync) -> Vec<T> {
+    let piece = piece.max(1);
+    if bytes.len() <= piece {
+        return vec![work(bytes)];
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let running: Vec<_> = bytes.chunks(piece).map(|piece| scope.spawn(move || work(piece))).collect();
+        running.into_iter().map(|r| r.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
 
 #[derive(Debug, Clone)]
 struct DiskCache {
@@ -180,26 +189,14 @@ fn map_from(file: &mut std::fs::File, start: usize, file_len: u64) -> Option<Sha
     }
 }
 
-/// The CRC-32 of `bytes`, in pieces of `piece` bytes on a thread each: reading 175 MB of
+/// The CRC-32 of `bytes`, in pieces of `piece` bytes on a thread each: checking 175 MB of
 /// a mapped entry is the kernel's page-table work and the CPU's memory bandwidth, and both
 /// go faster on every core.
 fn crc_in_pieces(bytes: &[u8], piece: usize) -> crc32fast::Hasher {
-    let crc_of = |piece: &[u8]| {
+    let pieces = in_pieces(bytes, piece, |piece| {
         let mut crc = crc32fast::Hasher::new();
         crc.update(piece);
         crc
-    };
-    let piece = piece.max(1);
-    if bytes.len() <= piece {
-        return crc_of(bytes);
-    }
-    let pieces: Vec<crc32fast::Hasher> = std::thread::scope(|scope| {
-        let running: Vec<_> = bytes.chunks(piece).map(|chunk| scope.spawn(move || crc_of(chunk))).collect();
-        running
-            .into_iter()
-            .zip(bytes.chunks(piece))
-            .map(|(r, chunk)| r.join().unwrap_or_else(|_| crc_of(chunk)))
-            .collect()
     });
     let mut crc = crc32fast::Hasher::new();
     for piece in pieces {

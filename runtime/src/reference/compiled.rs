@@ -63,8 +63,9 @@ pub(super) fn compile(engine: &Engine, bytes: &SharedBytes) -> wasmtime::Result<
     if let Some(artifact) = key.as_ref().and_then(|key| disk::get(DISK_KIND, key)).map(|entry| entry.bulk) {
         // SAFETY: the entry was written by `Module::serialize` of wasmtime, for an engine
         // with the same compatibility hash and version (both in its key), and its header's
-        // key, lengths and CRC-32 matched on reading: what loads is what was written. wasmtime checks the
-        // artifact's own header too, and refuses one made for another engine.
+        // key, lengths and CRC-32 matched on reading: what loads is what was written.
+        // wasmtime checks the artifact's own header too, and refuses one made for another
+        // engine.
         if let Ok(module) = unsafe { Module::deserialize(engine, &artifact[..]) } {
             let cost = (bytes.len() + artifact.len()) as u64;
             CACHE.insert(bytes.clone(), settings, artifact, cost);
