@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use wasm_encoder::{Encode, Instruction};
 
-use super::ops::{Classify, OpKind};
+use super::ops::{Classify, OpKind, WaitSite};
 use super::parallel::in_chunks;
 use super::validate::wasm_features;
 use super::wait::WaitHelpers;
@@ -32,7 +32,15 @@ pub(crate) struct BodyRewriter {
     /// charge per straight-line segment, and encoding twelve instructions for each was a
     /// fifth of the guest checks.
     charge_parts: [Vec<u8>; 3],
+    /// The whole charge for each cost up to `SMALL_COSTS`, one after another, each
+    /// `small_charge_len` bytes: most segments are short, and one copy of a ready charge
+    /// costs a fifth of assembling it from its parts (python.wasm has four million).
+    small_charges: Vec<u8>,
+    small_charge_len: usize,
 }
+
+/// Costs whose `i64.const` is one byte (signed LEB128), so whose charges are all as long.
+const SMALL_COSTS: u64 = 63;
 
 /// The charge placed before a segment of `cost` instructions, split at its two
 /// `i64.const cost`: trap (setting the exhausted flag) when the fuel is below the cost, else
@@ -58,6 +66,19 @@ fn charge_parts(fuel: u32) -> [Vec<u8>; 3] {
         ]),
         encode(&[Instruction::I64Sub, Instruction::GlobalSet(fuel)]),
     ]
+}
+
+/// The charge for `cost` from its `parts`.
+fn charge_from_parts(parts: &[Vec<u8>; 3], sink: &mut Vec<u8>, cost: u64) {
+    let [before, between, after] = parts;
+    sink.extend_from_slice(before);
+    // Encoded once, copied for the second use.
+    let encoded = sink.len();
+    Instruction::I64Const(cost as i64).encode(sink);
+    let encoded = encoded..sink.len();
+    sink.extend_from_slice(between);
+    sink.extend_from_within(encoded);
+    sink.extend_from_slice(after);
 }
 
 /// Rewritten function bodies of a run of functions, in order, without size prefixes.
@@ -97,11 +118,19 @@ impl BodyRewriter {
     /// For a module as its facts describe it.
     pub(crate) fn for_module(facts: &ModuleFacts) -> Self {
         let functions = facts.imported_functions.saturating_add(facts.defined_functions);
+        let charge_parts = charge_parts(facts.globals);
+        let mut small_charges = Vec::new();
+        for cost in 1..=SMALL_COSTS {
+            charge_from_parts(&charge_parts, &mut small_charges, cost);
+        }
+        let small_charge_len = small_charges.len() / SMALL_COSTS as usize;
         BodyRewriter {
             fuel_global: facts.globals,
             interrupt_memory: facts.memories,
             waits: WaitHelpers::new(functions, facts.types, &facts.shared_memories),
-            charge_parts: charge_parts(facts.globals),
+            charge_parts,
+            small_charges,
+            small_charge_len,
         }
     }
 
@@ -112,19 +141,24 @@ impl BodyRewriter {
         BodyInProgress { segment_start: locals.end, cost: 0 }
     }
 
-    /// An instruction of `kind`, which spans `start..end` in `module`, has been read.
+    /// An instruction of `kind`, which spans `start..end` in `module`, has been read; a
+    /// wait waits at `wait`.
+    #[inline]
     pub(crate) fn op(
         &self,
         module: &[u8],
         body: &mut BodyInProgress,
-        kind: OpKind,
+        (kind, wait): (OpKind, &WaitSite),
         (start, end): (u64, u64),
         out: &mut RewrittenBodies,
     ) {
         if kind.costs() {
             body.cost += 1;
         }
-        if let Some((helper, offset)) = self.wait_helper(kind) {
+        if kind == OpKind::Plain {
+            return;
+        }
+        if let Some((helper, offset)) = self.wait_helper(kind, wait) {
             // The segment so far, the wait included, is charged; the wait becomes a call to
             // its helper with the static offset as the last argument.
             self.flush(module, body, start, out);
@@ -152,9 +186,11 @@ impl BodyRewriter {
 
     /// The helper and static offset replacing an instruction of `kind`, when it is a wait
     /// on a shared memory.
-    fn wait_helper(&self, kind: OpKind) -> Option<(u32, u64)> {
-        let OpKind::Wait { memory: Some(memory), offset, wide } = kind else { return None };
-        Some((self.waits.helper(memory, wide)?, offset))
+    fn wait_helper(&self, kind: OpKind, wait: &WaitSite) -> Option<(u32, u64)> {
+        if kind != OpKind::Wait {
+            return None;
+        }
+        Some((self.waits.helper(wait.memory?, wait.wide)?, wait.offset))
     }
 
     /// The current segment, charged for, then copied.
@@ -169,15 +205,12 @@ impl BodyRewriter {
 
     /// The charge placed before a segment of `cost` instructions (`charge_parts`).
     fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
-        let [before, between, after] = &self.charge_parts;
-        sink.extend_from_slice(before);
-        // Encoded once, copied for the second use.
-        let encoded = sink.len();
-        Instruction::I64Const(cost as i64).encode(sink);
-        let encoded = encoded..sink.len();
-        sink.extend_from_slice(between);
-        sink.extend_from_within(encoded);
-        sink.extend_from_slice(after);
+        if (1..=SMALL_COSTS).contains(&cost) {
+            let at = (cost - 1) as usize * self.small_charge_len;
+            sink.extend_from_slice(&self.small_charges[at..at + self.small_charge_len]);
+        } else {
+            charge_from_parts(&self.charge_parts, sink, cost);
+        }
     }
 
     /// Traps when the watchdog has raised the interrupt flag.
@@ -221,10 +254,11 @@ impl BodyRewriter {
             let locals = body.range().start..reader.original_position();
             let mut ops = wasmparser::OperatorsReader::new(reader);
             let mut state = self.begin(module, locals, &mut out);
+            let mut classify = Classify::default();
             while !ops.eof() {
                 let start = ops.original_position();
-                let kind = ops.visit_operator(&mut Classify)?;
-                self.op(module, &mut state, kind, (start, ops.original_position()), &mut out);
+                let kind = ops.visit_operator(&mut classify)?;
+                self.op(module, &mut state, (kind, &classify.wait), (start, ops.original_position()), &mut out);
             }
             // The validating pass refuses bodies over V8's size limit; this path only
             // rewrites modules that passed it.
@@ -265,7 +299,7 @@ mod tests {
         for fuel in [0, 127, 128, 70_000] {
             let facts = ModuleFacts { globals: fuel, ..Default::default() };
             let rewriter = BodyRewriter::for_module(&facts);
-            for cost in [1, 63, 64, 127, 128, 1 << 20, (1 << 40) + 3] {
+            for cost in [1, 2, 62, 63, 64, 127, 128, 1 << 20, (1 << 40) + 3] {
                 let mut sink = Vec::new();
                 rewriter.charge(&mut sink, cost);
                 assert_eq!(sink, charge_as_instructions(fuel, cost), "fuel global {fuel}, cost {cost}");

@@ -4,6 +4,12 @@
 //! already validated). Visitors rather than wasmparser's `Operator`: building that enum for
 //! every instruction, matching on it here and dispatching on it again in the validator cost
 //! as much as the validation itself.
+//!
+//! An instruction's kind is one byte, returned in a register: the few operands anything
+//! here needs (a wait's memory and offset) are kept aside in the visitor (`WaitSite`).
+//! With those operands inside the kind, every instruction's result went through memory,
+//! written a byte at a time by the reader and read back a word at a time by the caller, and
+//! the stalled loads that made cost as much as wasmparser's whole validation.
 
 use wasmparser::{FrameKind, FrameStack, FuncValidator, ValidatorResources, VisitOperator, VisitSimdOperator};
 
@@ -21,13 +27,10 @@ pub(crate) enum OpKind {
     Structure,
     /// Costs one, and control may leave (or arrive) right after it: a new segment starts.
     Branch,
-    /// `br_table` with `labels` targets besides `default`: a branch.
-    BrTable { labels: u32, default: u32 },
     /// `return_call*`: a branch, and the interrupt flag is checked before it.
     TailCall,
-    /// `memory.atomic.wait32` (`wide` false) or `.wait64` at a static `offset`, on linear
-    /// memory `memory` (None when it names something else).
-    Wait { memory: Option<u32>, offset: u64, wide: bool },
+    /// `memory.atomic.wait32` or `.wait64`: where it waits is the visitor's `WaitSite`.
+    Wait,
     /// `table.grow`: costs one, counted for its budget.
     TableGrow,
 }
@@ -40,32 +43,50 @@ impl OpKind {
 
     /// Whether the next instruction starts a new straight-line segment.
     pub(crate) fn ends_segment(self) -> bool {
-        matches!(self, OpKind::Structure | OpKind::Branch | OpKind::BrTable { .. } | OpKind::TailCall)
+        matches!(self, OpKind::Structure | OpKind::Branch | OpKind::TailCall)
     }
+}
 
-    fn wait(memarg: &wasmparser::MemArg, wide: bool) -> Self {
+/// Where the last `memory.atomic.wait*` read waits: on linear memory `memory` (None when
+/// it names something else, an array) at a static `offset`; `wide` for `.wait64`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WaitSite {
+    pub(crate) memory: Option<u32>,
+    pub(crate) offset: u64,
+    pub(crate) wide: bool,
+}
+
+impl WaitSite {
+    fn new(memarg: &wasmparser::MemArg, wide: bool) -> Self {
         let memory = match memarg.target {
             wasmparser::MemArgTarget::Memory(memory) => Some(memory),
             wasmparser::MemArgTarget::Array(_) => None,
         };
-        OpKind::Wait { memory, offset: memarg.offset, wide }
+        WaitSite { memory, offset: memarg.offset, wide }
     }
 }
 
-/// What an instruction is from its operands: the wait's memory and offset, the br_table's
-/// labels; every other instruction is told by its name alone (`kind_by_name`).
-macro_rules! op_kind {
-    (BrTable $targets:ident) => {
-        OpKind::BrTable { labels: $targets.len(), default: $targets.default() }
-    };
+/// The site of a wait instruction, from its operands; None for every other instruction.
+macro_rules! wait_site {
     (MemoryAtomicWait32 $memarg:ident) => {
-        OpKind::wait(&$memarg, false)
+        Some(WaitSite::new(&$memarg, false))
     };
     (MemoryAtomicWait64 $memarg:ident) => {
-        OpKind::wait(&$memarg, true)
+        Some(WaitSite::new(&$memarg, true))
     };
     ($op:ident $($operands:tt)*) => {
-        kind_by_name!($op)
+        None::<WaitSite>
+    };
+}
+
+/// A br_table's labels besides its default, and its default; None for every other
+/// instruction.
+macro_rules! br_table_targets {
+    (BrTable $targets:ident) => {
+        Some(($targets.len(), $targets.default()))
+    };
+    ($op:ident $($operands:tt)*) => {
+        None::<(u32, u32)>
     };
 }
 
@@ -114,6 +135,12 @@ macro_rules! kind_by_name {
     };
     (BrTable) => {
         OpKind::Branch
+    };
+    (MemoryAtomicWait32) => {
+        OpKind::Wait
+    };
+    (MemoryAtomicWait64) => {
+        OpKind::Wait
     };
     (BrOnNull) => {
         OpKind::Branch
@@ -180,23 +207,84 @@ macro_rules! kind_by_name {
     };
 }
 
-/// Validates one instruction of `func` at `offset` and tells its kind; refuses a
-/// `br_table` over V8's limits before the validator walks its labels.
+/// Validates the instructions of one body as the reader decodes them and tells each one's
+/// kind; refuses a `br_table` over V8's limits before the validator walks its labels.
+///
+/// Kept small on the hot path: each instruction's result is an `OpKind` that fits in two
+/// registers, a refusal is kept aside (`take_refusal`), and the innermost frame's kind, which
+/// the reader asks before every instruction, is remembered and read again only after the
+/// instructions that can change it. Returning the refusal with each result and asking
+/// wasmparser for the frame each time (a call it does not inline) made this pass cost twice
+/// wasmparser's own validation.
 pub(crate) struct Checked<'f> {
-    pub(crate) func: &'f mut FuncValidator<ValidatorResources>,
-    pub(crate) offset: u64,
+    func: &'f mut FuncValidator<ValidatorResources>,
+    offset: u64,
+    frame: Option<FrameKind>,
+    refusal: Option<BodyError>,
+    /// The last wait's site.
+    pub(crate) wait: WaitSite,
+}
+
+/// This instruction was refused; `Checked::take_refusal` tells why.
+pub(crate) struct Refused;
+
+impl<'f> Checked<'f> {
+    /// For a body whose locals `func` has read.
+    pub(crate) fn new(func: &'f mut FuncValidator<ValidatorResources>) -> Self {
+        let frame = Self::innermost(func);
+        Checked { func, offset: 0, frame, refusal: None, wait: WaitSite::default() }
+    }
+
+    /// The next instruction starts at `offset` (what errors report).
+    pub(crate) fn at(&mut self, offset: u64) -> &mut Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Why the last instruction was refused.
+    pub(crate) fn take_refusal(&mut self) -> BodyError {
+        self.refusal.take().unwrap_or(BodyError::Cancelled)
+    }
+
+    fn innermost(func: &FuncValidator<ValidatorResources>) -> Option<FrameKind> {
+        func.get_control_frame(0).map(|frame| frame.kind)
+    }
+
+    #[cold]
+    fn refuse(&mut self, error: BodyError) -> Refused {
+        self.refusal = Some(error);
+        Refused
+    }
+
+    /// After an instruction of `kind` was validated: every instruction that opens, switches
+    /// or closes a frame (block, loop, if, else, end, try, catch, delegate, try_table) is a
+    /// structure or branch, so the frame is read again only after those.
+    #[inline(always)]
+    fn validated(&mut self, kind: OpKind) -> Result<OpKind, Refused> {
+        if kind.ends_segment() {
+            self.frame = Self::innermost(self.func);
+        }
+        Ok(kind)
+    }
 }
 
 macro_rules! checked_visit {
     ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $(
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                let kind = op_kind!($op $($($arg)*)?);
-                if let OpKind::BrTable { labels, default } = kind {
-                    check_br_table(self.func, labels, default)?;
+                if let Some((labels, default)) = br_table_targets!($op $($($arg)*)?) {
+                    if let Err(error) = check_br_table(self.func, labels, default) {
+                        return Err(self.refuse(error));
+                    }
                 }
-                self.func.visitor(self.offset).$visit($($($arg),*)?)?;
-                Ok(kind)
+                if let Some(site) = wait_site!($op $($($arg)*)?) {
+                    self.wait = site;
+                }
+                let validated = self.func.visitor(self.offset).$visit($($($arg),*)?);
+                if let Err(error) = validated {
+                    return Err(self.refuse(error.into()));
+                }
+                self.validated(kind_by_name!($op))
             }
         )*
     };
@@ -206,7 +294,10 @@ macro_rules! checked_visit_simd {
     ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $(
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                self.func.simd_visitor(self.offset).$visit($($($arg),*)?)?;
+                let validated = self.func.simd_visitor(self.offset).$visit($($($arg),*)?);
+                if let Err(error) = validated {
+                    return Err(self.refuse(error.into()));
+                }
                 Ok(OpKind::Plain)
             }
         )*
@@ -214,7 +305,7 @@ macro_rules! checked_visit_simd {
 }
 
 impl<'a> VisitOperator<'a> for Checked<'_> {
-    type Output = Result<OpKind, BodyError>;
+    type Output = Result<OpKind, Refused>;
 
     fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = Self::Output>> {
         Some(self)
@@ -229,19 +320,26 @@ impl<'a> VisitSimdOperator<'a> for Checked<'_> {
 
 impl FrameStack for Checked<'_> {
     fn current_frame(&self) -> Option<FrameKind> {
-        self.func.get_control_frame(0).map(|frame| frame.kind)
+        self.frame
     }
 }
 
 /// Tells each instruction's kind without validating (the module already was).
-pub(crate) struct Classify;
+#[derive(Default)]
+pub(crate) struct Classify {
+    /// The last wait's site.
+    pub(crate) wait: WaitSite,
+}
 
 macro_rules! classify_visit {
     ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $(
             #[allow(unused_variables)]
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                op_kind!($op $($($arg)*)?)
+                if let Some(site) = wait_site!($op $($($arg)*)?) {
+                    self.wait = site;
+                }
+                kind_by_name!($op)
             }
         )*
     };

@@ -6,7 +6,7 @@ use wasmparser::{BinaryReaderError, Parser, Payload, Validator, WasmFeatures};
 
 use super::cancel::{Cancel, CHECK_EVERY_OPS};
 use super::meter::{BodyRewriter, RewrittenBodies};
-use super::ops::{Checked, OpKind};
+use super::ops::{Checked, OpKind, Refused};
 use super::parallel::in_chunks;
 use crate::limits::guest::{MAX_BR_TABLE_OPERAND_CHECKS, V8_MAX_BR_TABLE_TARGETS, V8_MAX_FUNCTION_BODY_BYTES};
 use crate::report::{ImportKind, ImportRef, ModuleFacts, RunnerError, SharedMemory};
@@ -128,15 +128,24 @@ fn inspect_with(
         reason: e.message().to_string(),
         offset: e.offset(),
     };
-    for payload in Parser::new(0).parse_all(bytes) {
+    // The sections' readers decode with the features validated, as wasmparser's own
+    // `validate_all` has them: a reader with every feature reads further into an encoding
+    // the validator then refuses, and the module is refused for another reason.
+    let mut parser = Parser::new(0);
+    parser.set_features(wasm_features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(invalid)?;
+        if let Payload::Version { encoding: wasmparser::Encoding::Component, .. } = payload {
+            return Err(RunnerError::InvalidModule {
+                reason: "this is a WebAssembly component, not a core module".into(),
+                offset: 4,
+            });
+        }
+        // The validator sees each section first, so that a module is refused for what
+        // wasmparser finds first (the counting below reads entries it would refuse later,
+        // such as a section's entries beyond its count limit).
+        let valid = validator.payload(&payload).map_err(invalid)?;
         match &payload {
-            Payload::Version { encoding: wasmparser::Encoding::Component, .. } => {
-                return Err(RunnerError::InvalidModule {
-                    reason: "this is a WebAssembly component, not a core module".into(),
-                    offset: 4,
-                });
-            }
             Payload::TypeSection(reader) => {
                 for group in reader.clone() {
                     let group = group.map_err(invalid)?;
@@ -240,7 +249,7 @@ fn inspect_with(
             Payload::StartSection { func, .. } => facts.start_function = Some(*func),
             _ => {}
         }
-        match validator.payload(&payload).map_err(invalid)? {
+        match valid {
             wasmparser::ValidPayload::Func(func, body) => bodies.push((func, body)),
             wasmparser::ValidPayload::End(_) => break,
             _ => {}
@@ -365,17 +374,21 @@ fn validate_chunk(
         let mut state =
             rewrite.map(|(rw, module, _)| rw.begin(module, locals_start..reader.original_position(), &mut out));
         let mut until_check = CHECK_EVERY_OPS;
+        let mut checked = Checked::new(&mut func);
         while !reader.eof() {
             let offset = reader.original_position();
-            let kind = reader.visit_operator(&mut Checked { func: &mut func, offset })??;
+            let kind = match reader.visit_operator(checked.at(offset))? {
+                Ok(kind) => kind,
+                Err(Refused) => return Err(checked.take_refusal()),
+            };
             match kind {
                 OpKind::TailCall => counts.tail_calls += 1,
-                OpKind::Wait { .. } => counts.atomic_waits += 1,
+                OpKind::Wait => counts.atomic_waits += 1,
                 OpKind::TableGrow => counts.table_grows += 1,
                 _ => {}
             }
             if let (Some((rw, module, _)), Some(state)) = (rewrite, state.as_mut()) {
-                rw.op(module, state, kind, (offset, reader.original_position()), &mut out);
+                rw.op(module, state, (kind, &checked.wait), (offset, reader.original_position()), &mut out);
             }
             until_check -= 1;
             if until_check == 0 {
@@ -385,7 +398,7 @@ fn validate_chunk(
                 until_check = CHECK_EVERY_OPS;
             }
         }
-        reader.finish_expression(&func.visitor(reader.original_position()))?;
+        reader.finish_expression(&checked)?;
         if let (Some((rw, module, budget)), Some(state)) = (rewrite, state) {
             let size = rw.finish(module, state, reader.original_position(), &mut out);
             if size > V8_MAX_FUNCTION_BODY_BYTES {
@@ -420,6 +433,65 @@ mod tests {
             })
             .collect();
         wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    /// A module of one `(func)` whose body is `code` (after its locals), encoded as is.
+    fn one_body(code: &[u8]) -> Vec<u8> {
+        use wasm_encoder::{CodeSection, FunctionSection, Module, TypeSection};
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        let mut functions = FunctionSection::new();
+        functions.function(0);
+        let mut body = wasm_encoder::Function::new([]);
+        body.raw(code.iter().copied());
+        let mut bodies = CodeSection::new();
+        bodies.function(&body);
+        let mut module = Module::new();
+        module.section(&types).section(&functions).section(&bodies);
+        module.finish()
+    }
+
+    /// The checks keep their own view of the innermost control frame (asked before every
+    /// instruction, read again only after those that change it): for bodies whose structure
+    /// is wrong in each way it matters, they refuse as wasmparser does, where it does.
+    #[test]
+    fn bodies_with_a_broken_structure_are_refused_as_wasmparser_refuses_them() {
+        const BLOCK: u8 = 0x02;
+        const IF: u8 = 0x04;
+        const ELSE: u8 = 0x05;
+        const TRY: u8 = 0x06;
+        const CATCH_ALL: u8 = 0x19;
+        const DELEGATE: u8 = 0x18;
+        const END: u8 = 0x0b;
+        const NOP: u8 = 0x01;
+        const EMPTY: u8 = 0x40;
+        let cases: &[&[u8]] = &[
+            &[END, NOP],
+            &[END, END],
+            &[ELSE, END],
+            &[BLOCK, EMPTY, ELSE, END, END],
+            &[BLOCK, EMPTY, END],
+            &[0x41, 0, IF, EMPTY, ELSE, ELSE, END, END],
+            &[CATCH_ALL, END],
+            &[DELEGATE, 0, END],
+            &[BLOCK, EMPTY, END, END, BLOCK, EMPTY, END],
+            &[TRY, EMPTY, CATCH_ALL, END, END, NOP],
+            // Valid: the same instructions where they belong.
+            &[0x41, 0, IF, EMPTY, NOP, ELSE, NOP, END, TRY, EMPTY, CATCH_ALL, END, BLOCK, EMPTY, END, END],
+            &[TRY, EMPTY, NOP, DELEGATE, 0, END],
+        ];
+        for code in cases {
+            let module = one_body(code);
+            let ours = inspect(&module).map(|_| ());
+            let theirs = Validator::new_with_features(wasm_features()).validate_all(&module).map(|_| ());
+            match (&ours, &theirs) {
+                (Ok(()), Ok(())) => {}
+                (Err(RunnerError::InvalidModule { reason, offset }), Err(e)) => {
+                    assert_eq!((reason.as_str(), *offset), (e.message(), e.offset()), "body {code:x?}");
+                }
+                _ => panic!("body {code:x?}: the checks say {ours:?}, wasmparser {theirs:?}"),
+            }
+        }
     }
 
     #[test]
