@@ -48,18 +48,35 @@ pub fn large_module(data: &[u8]) -> Result<Generated> {
     from_corpus_or(data, generate_large)
 }
 
+/// A size in `low..=high`, as likely in each power-of-two range as in any other: uniform
+/// draws made almost every large module about half the maximum in every dimension at once
+/// (half a million table slots for V8 to allocate and clear, thousands of functions), so
+/// the highest heaps came from the distribution alone; drawn this way most modules are
+/// small and fast, and the large ones stay reachable for the heap feedback to climb to.
+fn size_in<T>(u: &mut Unstructured, low: T, high: T) -> Result<T>
+where
+    T: Copy + TryFrom<u64> + Into<u64>,
+{
+    let (low, high) = (low.into(), high.into());
+    let span = high - low;
+    let bits = u.int_in_range(0..=u64::BITS - span.leading_zeros())?;
+    let top = if bits == 0 { 0 } else { span.min(u64::MAX >> (u64::BITS - bits)) };
+    let size = low + u.int_in_range(0..=top)?;
+    Ok(T::try_from(size).unwrap_or_else(|_| unreachable!("{size} is within {low}..={high}")))
+}
+
 fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let mut config = base_config();
-    config.max_funcs = u.int_in_range(1..=5_000)?;
-    config.max_instructions = u.int_in_range(10..=2_000)?;
-    config.max_exports = u.int_in_range(0..=5_000)?;
-    config.max_globals = u.int_in_range(0..=5_000)?;
-    config.max_element_segments = u.int_in_range(0..=200)?;
-    config.max_elements = u.int_in_range(0..=20_000)?;
-    config.max_data_segments = u.int_in_range(0..=200)?;
+    config.max_funcs = size_in(&mut u, 1u32, 5_000)? as usize;
+    config.max_instructions = size_in(&mut u, 10u32, 2_000)? as usize;
+    config.max_exports = size_in(&mut u, 0u32, 5_000)? as usize;
+    config.max_globals = size_in(&mut u, 0u32, 5_000)? as usize;
+    config.max_element_segments = size_in(&mut u, 0u32, 200)? as usize;
+    config.max_elements = size_in(&mut u, 0u32, 20_000)? as usize;
+    config.max_data_segments = size_in(&mut u, 0u32, 200)? as usize;
     config.max_tables = u.int_in_range(0..=10)?;
-    config.max_table_elements = u.int_in_range(0..=1_000_000)?;
+    config.max_table_elements = size_in(&mut u, 0u64, 1_000_000)?;
     config.max_memories = u.int_in_range(0..=2)?;
     config.max_memory32_bytes = 1 << 26;
     config.export_everything = u.arbitrary()?;
@@ -164,4 +181,50 @@ pub fn custom_sections(module: &[u8]) -> Vec<(String, Vec<u8>)> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes from many inputs: (share at most 1/1000 of the range, share above half of it,
+    /// the largest seen).
+    fn spread(high: u64) -> (f64, f64, u64) {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let (mut small, mut large, mut largest, n) = (0, 0, 0, 20_000);
+        for _ in 0..n {
+            let bytes: Vec<u8> = (0..16)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let size = size_in(&mut Unstructured::new(&bytes), 0u64, high).unwrap();
+            assert!(size <= high);
+            small += usize::from(size <= high / 1000);
+            large += usize::from(size > high / 2);
+            largest = largest.max(size);
+        }
+        (small as f64 / n as f64, large as f64 / n as f64, largest)
+    }
+
+    #[test]
+    fn sizes_are_spread_over_orders_of_magnitude_and_reach_the_top_of_the_range() {
+        let (small, large, largest) = spread(1_000_000);
+        assert!(small > 0.3, "{small} of the sizes are within a thousandth of the range");
+        assert!(large > 0.01 && large < 0.1, "{large} of the sizes are above half the range");
+        assert!(largest > 900_000, "the largest size seen is {largest}");
+    }
+
+    #[test]
+    fn a_size_stays_within_its_bounds() {
+        for data in [&[][..], &[0xff; 32], &[0x00; 32], &[0x80, 0x01, 0x7f]] {
+            for (low, high) in [(0u64, 0u64), (1, 1), (10, 2_000), (0, u64::MAX)] {
+                let size = size_in(&mut Unstructured::new(data), low, high).unwrap();
+                assert!((low..=high).contains(&size), "{size} outside {low}..={high}");
+            }
+        }
+    }
 }

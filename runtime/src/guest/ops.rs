@@ -210,12 +210,11 @@ macro_rules! kind_by_name {
 /// Validates the instructions of one body as the reader decodes them and tells each one's
 /// kind; refuses a `br_table` over V8's limits before the validator walks its labels.
 ///
-/// Kept small on the hot path: each instruction's result is an `OpKind` that fits in two
-/// registers, a refusal is kept aside (`take_refusal`), and the innermost frame's kind, which
-/// the reader asks before every instruction, is remembered and read again only after the
-/// instructions that can change it. Returning the refusal with each result and asking
-/// wasmparser for the frame each time (a call it does not inline) made this pass cost twice
-/// wasmparser's own validation.
+/// Kept small on the hot path: each instruction's result is a one-byte `OpKind` (see the
+/// module's doc), a refusal is kept aside (`take_refusal`) rather than carried in every
+/// result, and the innermost frame's kind, which the reader asks before every instruction,
+/// is remembered and read again only after the instructions that can change it
+/// (wasmparser's accessor is a call it does not inline into this crate).
 pub(crate) struct Checked<'f> {
     func: &'f mut FuncValidator<ValidatorResources>,
     offset: u64,
