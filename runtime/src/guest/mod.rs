@@ -23,5 +23,6 @@ pub use cache::{prepared_cache_hits, PreparedFrom, PREPARED_CACHE_FROM_BYTES, PR
 pub(crate) use cancel::Cancel;
 pub use imports::{check_imports, ProvidedImports, MAX_LISTED_UNRESOLVED};
 pub use instrument::{additions, instrument, Additions};
+pub(crate) use parallel::PARALLEL_FROM_BYTES;
 pub use prepare::{prepare, Instrumentation, PreparedModule};
 pub use validate::{inspect, wasm_features};

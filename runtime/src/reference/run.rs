@@ -15,7 +15,7 @@ use super::scratch::scratch_dirs;
 use super::shims::{self, FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
 use super::{compiled, config, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
-use crate::guest::{prepare_cached, Cancel, PreparedModule};
+use crate::guest::{prepare_cached, Cancel, PreparedModule, PARALLEL_FROM_BYTES};
 use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
 use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::GuestLimits;
@@ -90,7 +90,13 @@ fn timed(name: &str, since: Instant) -> PhaseReport {
 fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let mut phases = Vec::new();
-    let engine = match Engine::new(&config(guest, optimized)) {
+    let mut config = config(guest, optimized);
+    // A small module's few functions compile faster on this thread than handed to rayon's
+    // pool, whose workers then spin waiting for more (5.5% of a `differential` fuzz
+    // execution's CPU, taken from the V8 side running beside it); the same threshold as the
+    // guest checks' own fan-out.
+    config.parallel_compilation(prepared.bytes.len() >= PARALLEL_FROM_BYTES);
+    let engine = match Engine::new(&config) {
         Ok(e) => e,
         Err(e) => {
             let error = RunnerError::Internal { message: format!("wasmtime engine: {e:#}") };
