@@ -53,30 +53,25 @@ pub fn large_module(data: &[u8]) -> Result<Generated> {
 /// (half a million table slots for V8 to allocate and clear, thousands of functions), so
 /// the highest heaps came from the distribution alone; drawn this way most modules are
 /// small and fast, and the large ones stay reachable for the heap feedback to climb to.
-fn size_in<T>(u: &mut Unstructured, low: T, high: T) -> Result<T>
-where
-    T: Copy + TryFrom<u64> + Into<u64>,
-{
-    let (low, high) = (low.into(), high.into());
+fn size_in(u: &mut Unstructured, low: u64, high: u64) -> Result<u64> {
     let span = high - low;
     let bits = u.int_in_range(0..=u64::BITS - span.leading_zeros())?;
     let top = if bits == 0 { 0 } else { span.min(u64::MAX >> (u64::BITS - bits)) };
-    let size = low + u.int_in_range(0..=top)?;
-    Ok(T::try_from(size).unwrap_or_else(|_| unreachable!("{size} is within {low}..={high}")))
+    Ok(low + u.int_in_range(0..=top)?)
 }
 
 fn generate_large(data: &[u8]) -> Result<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let mut config = base_config();
-    config.max_funcs = size_in(&mut u, 1u32, 5_000)? as usize;
-    config.max_instructions = size_in(&mut u, 10u32, 2_000)? as usize;
-    config.max_exports = size_in(&mut u, 0u32, 5_000)? as usize;
-    config.max_globals = size_in(&mut u, 0u32, 5_000)? as usize;
-    config.max_element_segments = size_in(&mut u, 0u32, 200)? as usize;
-    config.max_elements = size_in(&mut u, 0u32, 20_000)? as usize;
-    config.max_data_segments = size_in(&mut u, 0u32, 200)? as usize;
+    config.max_funcs = size_in(&mut u, 1, 5_000)? as usize;
+    config.max_instructions = size_in(&mut u, 10, 2_000)? as usize;
+    config.max_exports = size_in(&mut u, 0, 5_000)? as usize;
+    config.max_globals = size_in(&mut u, 0, 5_000)? as usize;
+    config.max_element_segments = size_in(&mut u, 0, 200)? as usize;
+    config.max_elements = size_in(&mut u, 0, 20_000)? as usize;
+    config.max_data_segments = size_in(&mut u, 0, 200)? as usize;
     config.max_tables = u.int_in_range(0..=10)?;
-    config.max_table_elements = size_in(&mut u, 0u64, 1_000_000)?;
+    config.max_table_elements = size_in(&mut u, 0, 1_000_000)?;
     config.max_memories = u.int_in_range(0..=2)?;
     config.max_memory32_bytes = 1 << 26;
     config.export_everything = u.arbitrary()?;
@@ -201,7 +196,7 @@ mod tests {
                     state as u8
                 })
                 .collect();
-            let size = size_in(&mut Unstructured::new(&bytes), 0u64, high).unwrap();
+            let size = size_in(&mut Unstructured::new(&bytes), 0, high).unwrap();
             assert!(size <= high);
             small += usize::from(size <= high / 1000);
             large += usize::from(size > high / 2);

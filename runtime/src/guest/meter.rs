@@ -32,11 +32,10 @@ pub(crate) struct BodyRewriter {
     /// charge per straight-line segment, and encoding twelve instructions for each was a
     /// fifth of the guest checks.
     charge_parts: [Vec<u8>; 3],
-    /// The whole charge for each cost up to `SMALL_COSTS`, one after another, each
-    /// `small_charge_len` bytes: most segments are short, and one copy of a ready charge
-    /// costs a fifth of assembling it from its parts (python.wasm has four million).
+    /// The whole charge for each cost up to `SMALL_COSTS`, one after another, all of one
+    /// length: most segments are short, and one copy of a ready charge costs a fifth of
+    /// assembling it from its parts (python.wasm has four million).
     small_charges: Vec<u8>,
-    small_charge_len: usize,
 }
 
 /// Costs whose `i64.const` is one byte (signed LEB128), so whose charges are all as long.
@@ -123,14 +122,12 @@ impl BodyRewriter {
         for cost in 1..=SMALL_COSTS {
             charge_from_parts(&charge_parts, &mut small_charges, cost);
         }
-        let small_charge_len = small_charges.len() / SMALL_COSTS as usize;
         BodyRewriter {
             fuel_global: facts.globals,
             interrupt_memory: facts.memories,
             waits: WaitHelpers::new(functions, facts.types, &facts.shared_memories),
             charge_parts,
             small_charges,
-            small_charge_len,
         }
     }
 
@@ -206,8 +203,9 @@ impl BodyRewriter {
     /// The charge placed before a segment of `cost` instructions (`charge_parts`).
     fn charge(&self, sink: &mut Vec<u8>, cost: u64) {
         if (1..=SMALL_COSTS).contains(&cost) {
-            let at = (cost - 1) as usize * self.small_charge_len;
-            sink.extend_from_slice(&self.small_charges[at..at + self.small_charge_len]);
+            let len = self.small_charges.len() / SMALL_COSTS as usize;
+            let at = (cost - 1) as usize * len;
+            sink.extend_from_slice(&self.small_charges[at..at + len]);
         } else {
             charge_from_parts(&self.charge_parts, sink, cost);
         }
