@@ -249,6 +249,21 @@ direct!(
      (call $e (call $path_unlink_file (i32.const 3) (i32.const 65000) (i32.const -1)))"
 );
 direct!(
+    path_rename_onto_a_directory_above_the_source_is_not_empty_before_types_are_compared,
+    // "d/g.txt" (a file) onto "d", then a new "d/s" (a directory) onto "d": Linux answers
+    // ENOTEMPTY for a target above the source, never EISDIR; "d" into "d/s" is invalid.
+    "(i32.store16 (i32.const 720) (i32.const 0x2f64))
+     (i32.store8 (i32.const 722) (i32.const 0x73))
+     (call $e (call $path_rename (i32.const 3) (i32.const 288) (i32.const 7) (i32.const 3) (i32.const 272)
+                                 (i32.const 1)))
+     (call $e (call $path_create_directory (i32.const 3) (i32.const 720) (i32.const 3)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 720) (i32.const 3) (i32.const 3) (i32.const 272)
+                                 (i32.const 1)))
+     (call $e (call $path_rename (i32.const 3) (i32.const 272) (i32.const 1) (i32.const 3) (i32.const 720)
+                                 (i32.const 3)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [55, 0, 55, 28])
+);
+direct!(
     path_rename_charges_its_paths_before_it_reads_them,
     // The same path over the budget: NOMEM, not a trap; then `.` onto `d` is busy.
     "(call $e (call $path_rename (i32.const 3) (i32.const 256) (i32.const 0) (i32.const 3) (i32.const 65000)

@@ -68,6 +68,13 @@ const createFileSystem = (host) => {
   function isEmpty(dir) {
     return dir.children === null;
   }
+  // Whether `node` is `dir` or one of the directories above it (a root is its own parent).
+  function isAncestor(node, dir) {
+    for (let d = dir; ; d = d.parent) {
+      if (d === node) return true;
+      if (d.parent === d) return false;
+    }
+  }
   // The names in `dir`, in order.
   function sortedNames(dir) {
     if (dir.children === null) return NO_NAMES;
@@ -224,6 +231,7 @@ const createFileSystem = (host) => {
     unlink,
     child,
     isEmpty,
+    isAncestor,
     sortedNames,
     loaded,
     reserve,

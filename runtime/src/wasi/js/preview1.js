@@ -579,14 +579,12 @@
       if (to.tooLong) return E.NAMETOOLONG;
       if (from.notDir || to.notDir) return E.NOTDIR;
       const moving = from.node;
-      if (moving.type === T.DIRECTORY) {
-        // A directory cannot move into itself or below itself.
-        for (let d = to.dir; ; d = d.parent) {
-          if (d === moving) return E.INVAL;
-          if (d.parent === d) break;
-        }
-      }
       const target = to.node;
+      // Linux's ancestry checks, before it compares the two nodes' types: a directory
+      // cannot move into itself or below itself, and nothing can replace a directory it lies
+      // below (ENOTEMPTY even for a file, since the target holds at least the source).
+      if (fs.isAncestor(moving, to.dir)) return E.INVAL;
+      if (target !== undefined && fs.isAncestor(target, from.dir)) return E.NOTEMPTY;
       if (target === moving) return E.SUCCESS;
       if (target !== undefined) {
         if (moving.type === T.DIRECTORY && target.type !== T.DIRECTORY) return E.NOTDIR;
