@@ -768,3 +768,115 @@ fn a_nul_byte_in_a_path_is_einval_where_the_walk_reaches_it_in_both_engines() {
     // "\0", "d/x\0" and "missing\0" (the NUL at 327): each name holding a NUL.
     assert_eq!(errnos(&alike("path_remove_directory", body)), [28, 28, 28]);
 }
+
+/// Names with a trailing slash, onto a file ("f.txt/" at 800), a directory ("d/" at 820) and
+/// nothing ("nx/" at 830), and the two names without one, through every call that opens,
+/// makes or looks at a name: the engines must agree on each (every `oflags` combination of
+/// `path_open` included), since each host step (wasmtime-wasi's checks, the reference's
+/// probe without CREAT, cap-std's parent walk, Linux's own lookup) answers differently.
+const SLASHED: &str = "(memory.copy (i32.const 800) (i32.const 256) (i32.const 5))
+     (i32.store8 (i32.const 805) (i32.const 47))
+     (i32.store16 (i32.const 820) (i32.const 0x2f64))
+     (i32.store (i32.const 830) (i32.const 0x2f786e))";
+
+fn trailing_slash_calls() -> String {
+    let mut calls = String::from(SLASHED);
+    for (ptr, len) in [(800, 6), (820, 2), (830, 3), (256, 5), (272, 1)] {
+        let name = format!("(i32.const {ptr}) (i32.const {len})");
+        for oflags in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 15] {
+            calls += &format!(
+                "(call $e (call $path_open (i32.const 3) (i32.const 1) {name} (i32.const {oflags}) (i64.const 2) \
+                 (i64.const 0) (i32.const 0) (i32.const 1016)))"
+            );
+        }
+        for target in ["(i32.const 304) (i32.const 3)", "(i32.const 320) (i32.const 7)"] {
+            calls += &format!("(call $e (call $path_symlink {target} (i32.const 3) {name}))");
+        }
+        for old in ["(i32.const 272) (i32.const 1)", "(i32.const 320) (i32.const 7)", "(i32.const 256) (i32.const 5)"] {
+            calls += &format!("(call $e (call $path_link (i32.const 3) (i32.const 0) {old} (i32.const 3) {name}))");
+        }
+        for follow in [0, 1] {
+            calls += &format!(
+                "(call $e (call $path_filestat_get (i32.const 3) (i32.const {follow}) {name} (i32.const 2048)))"
+            );
+        }
+        calls += &format!(
+            "(call $e (call $path_filestat_set_times (i32.const 3) (i32.const 0) {name} (i64.const 0) (i64.const 0) \
+             (i32.const 0)))
+             (call $e (call $path_readlink (i32.const 3) {name} (i32.const 2048) (i32.const 64) (i32.const 2200)))
+             (call $e (call $path_create_directory (i32.const 3) {name}))"
+        );
+    }
+    calls
+}
+
+#[test]
+fn names_with_a_trailing_slash_answer_alike_in_every_call_that_takes_a_name() {
+    let errnos = errnos(&alike("trailing slashes", &trailing_slash_calls()));
+    assert_eq!(errnos.len(), 5 * 23, "every call printed its errno");
+}
+direct!(
+    path_open_creating_through_a_trailing_slash_is_a_directory_error,
+    // "nx/" with CREAT, CREAT|EXCL, CREAT|TRUNC; "f.txt/" and "d/" with CREAT|EXCL; "f.txt/"
+    // with CREAT alone is not a directory (the open without CREAT answers first).
+    &format!(
+        "{SLASHED}
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 830) (i32.const 3) (i32.const 1) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 830) (i32.const 3) (i32.const 5) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 830) (i32.const 3) (i32.const 9) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 800) (i32.const 6) (i32.const 5) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 820) (i32.const 2) (i32.const 5) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))
+         (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 800) (i32.const 6) (i32.const 1) (i64.const 2)
+                                   (i64.const 0) (i32.const 0) (i32.const 1016)))"
+    ),
+    |out: Vec<u8>| assert_eq!(errnos(&out), [31, 31, 31, 31, 31, 54])
+);
+direct!(
+    path_open_of_a_directory_with_excl_or_trunc_is_invalid_before_the_name_is_looked_up,
+    // DIRECTORY|EXCL on "f.txt", on "d" and on "missing"; DIRECTORY|TRUNC on "d".
+    "(call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 256) (i32.const 5) (i32.const 6) (i64.const 2)
+                               (i64.const 0) (i32.const 0) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 272) (i32.const 1) (i32.const 6) (i64.const 2)
+                               (i64.const 0) (i32.const 0) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 320) (i32.const 7) (i32.const 6) (i64.const 2)
+                               (i64.const 0) (i32.const 0) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 272) (i32.const 1) (i32.const 10) (i64.const 2)
+                               (i64.const 0) (i32.const 0) (i32.const 1016)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [28, 28, 28, 28])
+);
+direct!(
+    path_filestat_get_without_following_stats_a_file_named_with_a_trailing_slash,
+    &format!(
+        "{SLASHED}
+         (call $e (call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const 800) (i32.const 6) (i32.const 2048)))
+         (call $e (call $path_filestat_get (i32.const 3) (i32.const 1) (i32.const 800) (i32.const 6) (i32.const 2048)))"
+    ),
+    |out: Vec<u8>| assert_eq!(errnos(&out), [0, 54])
+);
+direct!(
+    path_create_directory_over_a_file_named_with_a_trailing_slash_exists,
+    &format!(
+        "{SLASHED}
+         (call $e (call $path_create_directory (i32.const 3) (i32.const 800) (i32.const 6)))
+         (call $e (call $path_create_directory (i32.const 3) (i32.const 830) (i32.const 3)))"
+    ),
+    |out: Vec<u8>| assert_eq!(errnos(&out), [20, 0])
+);
+direct!(
+    links_named_with_a_trailing_slash_need_that_directory_before_the_old_name,
+    // A symlink and a link to "nx/" (missing), a link of "missing" to "f.txt/" (a file).
+    &format!(
+        "{SLASHED}
+         (call $e (call $path_symlink (i32.const 304) (i32.const 3) (i32.const 3) (i32.const 830) (i32.const 3)))
+         (call $e (call $path_link (i32.const 3) (i32.const 0) (i32.const 272) (i32.const 1) (i32.const 3) (i32.const 830)
+                                   (i32.const 3)))
+         (call $e (call $path_link (i32.const 3) (i32.const 0) (i32.const 320) (i32.const 7) (i32.const 3) (i32.const 800)
+                                   (i32.const 6)))"
+    ),
+    |out: Vec<u8>| assert_eq!(errnos(&out), [44, 44, 54])
+);

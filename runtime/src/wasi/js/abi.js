@@ -34,6 +34,7 @@ const wasiAbi = Object.freeze({
   }),
   filetype: Object.freeze({ UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4 }),
   oflags: Object.freeze({ CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 }),
+  lookupflags: Object.freeze({ SYMLINK_FOLLOW: 1 }),
   fdflags: Object.freeze({ APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 }),
   fstflags: Object.freeze({ ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 }),
   // The 30 rights of preview1's witx, by bit (sock_accept, the last, is bit 29).

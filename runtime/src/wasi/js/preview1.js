@@ -23,6 +23,7 @@
     errno: E,
     filetype: T,
     oflags: O,
+    lookupflags: LOOKUP,
     fdflags: FDFLAGS,
     fstflags: FST,
     rights: RIGHTS,
@@ -258,6 +259,41 @@
     const flags = dir ? 0 : entry.flags & (FDFLAGS.APPEND | FDFLAGS.NONBLOCK);
     return { type: entry.node.type, flags, base, inheriting: base };
   }
+  // One open as wasmtime-wasi's `open_at` and then Linux's `openat` answer it.
+  function openAt(dir, path, oflags, rightsBase, fdflags, out) {
+    // wasmtime-wasi refuses these combinations before the path is looked at.
+    if (oflags & O.DIRECTORY && oflags & (O.CREAT | O.EXCL | O.TRUNC)) return E.INVAL;
+    const creates = (oflags & O.CREAT) !== 0;
+    const r = fs.resolve(dir, path, creates);
+    if (typeof r === 'number') return r;
+    if (r.nul) return E.INVAL;
+    if (r.tooLong) return E.NAMETOOLONG;
+    // Linux refuses to create through a trailing slash before it looks the name up.
+    if (creates && r.trailingSlash) return E.ISDIR;
+    let node = r.node;
+    // wasmtime-wasi's open mode: writing with FD_WRITE, CREAT or TRUNC; reading with
+    // FD_READ, or whenever FD_WRITE is not asked for.
+    const rights = u64(rightsBase);
+    const wantsWrite = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & (O.CREAT | O.TRUNC)) !== 0;
+    // An existing directory refuses FD_WRITE and TRUNC, not CREAT (wasmtime-wasi opens it).
+    const writesDir = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
+    const wantsRead = (rights & RIGHTS.FD_READ) !== 0n || (rights & RIGHTS.FD_WRITE) === 0n;
+    if (node === undefined) {
+      if (!creates) return E.NOENT;
+      if (!fs.addNode()) return E.NOSPC;
+      node = fs.makeFile(now());
+      fs.link(r.dir, r.name, node);
+      r.dir.mtime = node.mtime;
+    } else {
+      if (creates && oflags & O.EXCL) return E.EXIST;
+      if (oflags & O.DIRECTORY && node.type !== T.DIRECTORY) return E.NOTDIR;
+      if (node.type === T.DIRECTORY && writesDir) return E.ISDIR;
+      if (node.type === T.REGULAR_FILE && oflags & O.TRUNC) fs.setSize(node, 0);
+    }
+    mem.setU32(out, fds.open(node, fdflags, { read: wantsRead, write: wantsWrite }));
+    return E.SUCCESS;
+  }
+
   const isClock = (id) => id === CLOCK.REALTIME || id === CLOCK.MONOTONIC;
   const wasi = {
     args_get: (argv, buf) => putStrings(state.args, argv, buf),
@@ -483,35 +519,22 @@
       const entry = fds.get(fd);
       if (entry === undefined || entry.node.stream !== undefined) return E.BADF;
       if (entry.node.type !== T.DIRECTORY) return E.NOTDIR;
-      const r = fs.resolve(entry.node, path);
-      if (typeof r === 'number') return r;
-      let node = r.node;
-      // wasmtime-wasi's open mode: writing with FD_WRITE, CREAT or TRUNC; reading with
-      // FD_READ, or whenever FD_WRITE is not asked for.
-      const rights = u64(rightsBase);
-      const wantsWrite = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & (O.CREAT | O.TRUNC)) !== 0;
-      // An existing directory refuses FD_WRITE and TRUNC, not CREAT (wasmtime-wasi opens it).
-      const writesDir = (rights & RIGHTS.FD_WRITE) !== 0n || (oflags & O.TRUNC) !== 0;
-      const wantsRead = (rights & RIGHTS.FD_READ) !== 0n || (rights & RIGHTS.FD_WRITE) === 0n;
-      if (node === undefined) {
-        if (!(oflags & O.CREAT)) return E.NOENT;
-        if (oflags & O.DIRECTORY || r.trailingSlash) return E.INVAL;
-        if (!fs.addNode()) return E.NOSPC;
-        node = fs.makeFile(now());
-        fs.link(r.dir, r.name, node);
-        r.dir.mtime = node.mtime;
-      } else {
-        if (oflags & O.CREAT && oflags & O.EXCL) return E.EXIST;
-        if (oflags & O.DIRECTORY && node.type !== T.DIRECTORY) return E.NOTDIR;
-        if (node.type === T.DIRECTORY && writesDir) return E.ISDIR;
-        if (node.type === T.REGULAR_FILE && oflags & O.TRUNC) fs.setSize(node, 0);
+      // The reference's wrapper asks first without CREAT when EXCL is not asked for (to
+      // tell a creation from an open): whatever that answers but ENOENT is the answer.
+      if (oflags & O.CREAT && !(oflags & O.EXCL)) {
+        const probed = openAt(entry.node, path, oflags & ~O.CREAT, rightsBase, fdflags, out);
+        if (probed !== E.NOENT) return probed;
       }
-      mem.setU32(out, fds.open(node, fdflags, { read: wantsRead, write: wantsWrite }));
-      return E.SUCCESS;
+      return openAt(entry.node, path, oflags, rightsBase, fdflags, out);
     },
-    path_filestat_get: (fd, _flags, pathPtr, pathLen, out) => {
-      const r = resolve(fd, pathPtr, pathLen);
+    path_filestat_get: (fd, flags, pathPtr, pathLen, out) => {
+      // Without SYMLINK_FOLLOW the host stats the last name inside its parent, and a file
+      // named with a trailing slash is stat'ed as the file.
+      const follow = (flags & LOOKUP.SYMLINK_FOLLOW) !== 0;
+      const r = fs.resolve(dirFd(fd), pathArg(pathPtr, pathLen), !follow);
       if (typeof r === 'number') return r;
+      if (r.nul) return E.INVAL;
+      if (r.tooLong) return E.NAMETOOLONG;
       if (r.node === undefined) return E.NOENT;
       writeFilestat(out, r.node);
       return E.SUCCESS;
@@ -523,8 +546,11 @@
       return setTimes(r.node, atim, mtim, flags);
     },
     path_create_directory: (fd, pathPtr, pathLen) => {
-      const r = resolve(fd, pathPtr, pathLen);
+      // Linux's mkdir finds any existing name first, a file named with a trailing slash too.
+      const r = fs.resolve(dirFd(fd), pathArg(pathPtr, pathLen), true);
       if (typeof r === 'number') return r;
+      if (r.nul) return E.INVAL;
+      if (r.tooLong) return E.NAMETOOLONG;
       if (r.node !== undefined) return E.EXIST;
       if (!fs.addNode()) return E.NOSPC;
       const t = now();
@@ -614,16 +640,21 @@
       const where = fs.resolve(dir, pathArg(newPtr, newLen));
       if (target.length > 0 && target[0] === 0x2f) return E.PERM;
       if (typeof where === 'number') return where;
-      return where.node !== undefined ? E.EXIST : E.NOTSUP;
+      if (where.node !== undefined) return E.EXIST;
+      // The host opens `x/` as the directory `x` to make `.` inside it.
+      return where.trailingSlash ? E.NOENT : E.NOTSUP;
     },
     path_link: (fd, _flags, oldPtr, oldLen, newFd, newPtr, newLen) => {
       const [fromDir, toDir] = [dirFd(fd), dirFd(newFd)];
       const [fromPath, toPath] = [pathArg(oldPtr, oldLen), pathArg(newPtr, newLen)];
+      // The host opens both names' parents (taking `x/` as `.` inside the directory `x`)
+      // before it looks the old name up.
       const from = fs.resolve(fromDir, fromPath);
       if (typeof from === 'number') return from;
-      if (from.node === undefined) return E.NOENT;
       const to = fs.resolve(toDir, toPath);
       if (typeof to === 'number') return to;
+      if (to.node === undefined && to.trailingSlash) return E.NOENT;
+      if (from.node === undefined) return E.NOENT;
       if (to.node !== undefined) return E.EXIST;
       if (from.node.type === T.DIRECTORY) return E.PERM;
       return E.NOTSUP;
