@@ -603,9 +603,12 @@
       if (from.tooLong) return E.NAMETOOLONG;
       if (from.node === undefined) return E.NOENT;
       if (to.tooLong) return E.NAMETOOLONG;
-      if (from.notDir || to.notDir) return E.NOTDIR;
       const moving = from.node;
       const target = to.node;
+      // A trailing slash on either name asks for a directory to move (wasmtime-wasi hands
+      // Linux the old name with the slash); a directory onto a file named so is checked
+      // below, with the types.
+      if (moving.type !== T.DIRECTORY && (from.trailingSlash || to.trailingSlash)) return E.NOTDIR;
       // Linux's ancestry checks, before it compares the two nodes' types: a directory
       // cannot move into itself or below itself, and nothing can replace a directory it lies
       // below (ENOTEMPTY even for a file, since the target holds at least the source).
