@@ -168,8 +168,8 @@ const createFileSystem = (host) => {
   //
   // With `deferLast`, what only the host's call itself would refuse about the last component
   // does not answer at once but comes back flagged: a NUL byte (`nul`), a name too long
-  // (`tooLong`), a file named with a trailing slash (`notDir`), for calls whose host walks a
-  // second path before it makes the call (`path_rename`).
+  // (`tooLong`), a file named with a trailing slash (`trailingSlash` on a file), for calls
+  // whose host answers those in its own order (`path_rename` walks a second path first).
   function resolve(start, b, deferLast = false) {
     if (b.length === 0) return E.NOENT;
     if (b[0] === SLASH) return E.PERM;
@@ -213,10 +213,7 @@ const createFileSystem = (host) => {
       return { dir: dir.parent.parent, name, node: dir.parent, self: true };
     }
     const node = child(dir, name);
-    if (trailingSlash && node !== undefined && node.type !== T.DIRECTORY) {
-      if (!deferLast) return E.NOTDIR;
-      return { dir, name, node, trailingSlash, notDir: true };
-    }
+    if (trailingSlash && node !== undefined && node.type !== T.DIRECTORY && !deferLast) return E.NOTDIR;
     return { dir, name, node, trailingSlash };
   }
 
