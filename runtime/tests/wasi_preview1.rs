@@ -861,6 +861,20 @@ direct!(
     |out: Vec<u8>| assert_eq!(errnos(&out), [28, 28, 28, 28])
 );
 direct!(
+    path_open_with_a_sync_flag_is_unsupported_before_the_name_or_the_oflags_are_looked_at,
+    // DSYNC on "../x" (else EPERM), RSYNC on "missing" (else ENOENT), SYNC with
+    // DIRECTORY|EXCL on "d" (else EINVAL), DSYNC with CREAT on "missing" (else a new file).
+    "(call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 336) (i32.const 4) (i32.const 0) (i64.const 2)
+                               (i64.const 0) (i32.const 2) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 320) (i32.const 7) (i32.const 0) (i64.const 2)
+                               (i64.const 0) (i32.const 8) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 272) (i32.const 1) (i32.const 6) (i64.const 2)
+                               (i64.const 0) (i32.const 16) (i32.const 1016)))
+     (call $e (call $path_open (i32.const 3) (i32.const 1) (i32.const 320) (i32.const 7) (i32.const 1) (i64.const 2)
+                               (i64.const 0) (i32.const 2) (i32.const 1016)))",
+    |out: Vec<u8>| assert_eq!(errnos(&out), [58, 58, 58, 58])
+);
+direct!(
     path_filestat_get_without_following_stats_a_file_named_with_a_trailing_slash,
     &format!(
         "{SLASHED}

@@ -261,7 +261,9 @@
   }
   // One open as wasmtime-wasi's `open_at` and then Linux's `openat` answer it.
   function openAt(dir, path, oflags, rightsBase, fdflags, out) {
-    // wasmtime-wasi refuses these combinations before the path is looked at.
+    // wasmtime-wasi refuses the sync flags, then these combinations, before the path is
+    // looked at.
+    if (fdflags & (FDFLAGS.DSYNC | FDFLAGS.RSYNC | FDFLAGS.SYNC)) return E.NOTSUP;
     if (oflags & O.DIRECTORY && oflags & (O.CREAT | O.EXCL | O.TRUNC)) return E.INVAL;
     const creates = (oflags & O.CREAT) !== 0;
     const r = fs.resolve(dir, path, creates);
