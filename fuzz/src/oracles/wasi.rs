@@ -62,17 +62,30 @@ fn run_reference(module: &[u8], entry: String) -> Option<RunReport> {
     Some(reference.run(module.to_vec(), &request(&dir, entry)))
 }
 
-/// Whether two runs ended the same way, in everything the oracle compares.
-fn same_run(a: &RunReport, b: &RunReport) -> bool {
-    let returned = match (&a.outcome, &b.outcome) {
-        (RunOutcome::Ok { returned: x }, RunOutcome::Ok { returned: y }) => x == y && a.observed == b.observed,
-        _ => true,
-    };
-    a.outcome.kind() == b.outcome.kind()
-        && a.fuel_used == b.fuel_used
-        && a.stdout == b.stdout
-        && a.stderr == b.stderr
-        && returned
+/// How two runs differ in what the oracle compares, first difference first: the outcome (where
+/// a guest's bad pointer traps, where an exit ends it), fuel, output, and when both finish,
+/// every errno (folded into `returned`) and the bytes written to memory. `None` when alike.
+fn difference(a: &RunReport, b: &RunReport) -> Option<String> {
+    if a.outcome.kind() != b.outcome.kind() {
+        return Some(format!("outcomes differ: v8 {:?}, wasmtime {:?}", a.outcome, b.outcome));
+    }
+    if a.fuel_used != b.fuel_used {
+        return Some(format!("fuel differs: {} vs {} ({:?} vs {:?})", a.fuel_used, b.fuel_used, a.outcome, b.outcome));
+    }
+    if a.stdout != b.stdout || a.stderr != b.stderr {
+        return Some(format!("output differs: {a:?} vs {b:?}"));
+    }
+    if let (RunOutcome::Ok { returned: x }, RunOutcome::Ok { returned: y }) = (&a.outcome, &b.outcome) {
+        if x != y {
+            return Some(format!(
+                "the calls' errnos differ (fuzz/examples/wasi_narrow finds the call): {x:?} vs {y:?}"
+            ));
+        }
+        if a.observed != b.observed {
+            return Some(format!("the calls wrote different bytes to memory: {:?} vs {:?}", a.observed, b.observed));
+        }
+    }
+    None
 }
 
 /// Runs of the reference that must all repeat its first answer before a difference from
@@ -101,26 +114,15 @@ pub fn wasi(data: &[u8]) -> Verdict {
     // the deterministic mode gives it: on a loaded machine a 2 ms clock beside a ready
     // descriptor is sometimes ready too. A difference the reference does not repeat is its
     // speed, not a rule; one it repeats every time is a finding.
-    if !same_run(&v8, &wasmtime) {
-        for _ in 0..REFERENCE_REPEATS {
-            match run_reference(&generated.module, entry.clone()) {
-                Some(again) if same_run(&again, &wasmtime) => {}
-                Some(_) => return Verdict::Skipped("the reference answered by its own speed"),
-                None => return Verdict::Skipped("no scratch folder"),
-            }
+    let Some(found) = difference(&v8, &wasmtime) else { return Verdict::Checked };
+    for _ in 0..REFERENCE_REPEATS {
+        match run_reference(&generated.module, entry.clone()) {
+            Some(again) if difference(&again, &wasmtime).is_none() => {}
+            Some(_) => return Verdict::Skipped("the reference answered by its own speed"),
+            None => return Verdict::Skipped("no scratch folder"),
         }
     }
-    // Where a guest's bad pointer traps, where an exit ends it, what it printed and how far
-    // it got agree; when both finish, so do every errno (folded into `returned`) and memory.
-    let kind = |r: &RunReport| r.outcome.kind();
-    assert_eq!(kind(&v8), kind(&wasmtime), "outcomes differ: v8 {:?}, wasmtime {:?}", v8.outcome, wasmtime.outcome);
-    assert_eq!(v8.fuel_used, wasmtime.fuel_used, "fuel differs: {:?} vs {:?}", v8.outcome, wasmtime.outcome);
-    assert!(v8.stdout == wasmtime.stdout && v8.stderr == wasmtime.stderr, "output differs: {:?} vs {:?}", v8, wasmtime);
-    if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8.outcome, &wasmtime.outcome) {
-        assert_eq!(a, b, "the calls' errnos differ (fuzz/examples/wasi_narrow finds the call)");
-        assert_eq!(v8.observed, wasmtime.observed, "the calls wrote different bytes to memory");
-    }
-    Verdict::Checked
+    panic!("{found}");
 }
 
 #[cfg(test)]
@@ -147,7 +149,7 @@ mod tests {
         let again = run_reference(&writer(), "run".into()).unwrap();
         assert!(matches!(first.outcome, RunOutcome::Ok { .. }), "{:?}", first.outcome);
         assert_eq!(first.stdout, b"hello\n");
-        assert!(same_run(&first, &again));
+        assert_eq!(difference(&first, &again), None);
     }
 
     #[test]
@@ -155,9 +157,9 @@ mod tests {
         let first = run_reference(&writer(), "run".into()).unwrap();
         let mut printed = first.clone();
         printed.stdout.push(b'!');
-        assert!(!same_run(&first, &printed));
+        assert!(difference(&first, &printed).is_some());
         let mut wrote = first.clone();
         wrote.observed = None;
-        assert!(first.observed.is_some() && !same_run(&first, &wrote));
+        assert!(first.observed.is_some() && difference(&first, &wrote).is_some());
     }
 }
