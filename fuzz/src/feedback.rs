@@ -6,7 +6,8 @@
 //! execution and counts every (counter, value bucket) pair it has not seen as a new
 //! feature. One counter is set per dimension: the peak heap in quarter-octave buckets, the
 //! peak/bound ratio in 1/64 steps, and the time per module byte in half-octave buckets.
-//! `WASM_RUNNER_FUZZ_HEAP_FEEDBACK=0` turns it off (to compare runs with and without).
+//! `elites` then steers which inputs are mutated. `WASM_RUNNER_FUZZ_HEAP_FEEDBACK=0` turns
+//! both off (to compare runs with and without).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
@@ -24,7 +25,7 @@ const COUNTERS: usize = PEAK_BUCKETS + RATIO_BUCKETS + TIME_BUCKETS;
 #[link_section = "__libfuzzer_extra_counters"]
 static EXTRA_COUNTERS: [AtomicU8; COUNTERS] = [const { AtomicU8::new(0) }; COUNTERS];
 
-fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var(FEEDBACK_ENV).map_or(true, |v| v.trim() != "0"))
 }
@@ -41,6 +42,7 @@ pub fn buckets(found: &HeapCheck, total_ms: f64, module_bytes: usize) -> (usize,
 
 /// Sets this execution's counters (no effect outside libFuzzer, which never reads them).
 pub fn observe(found: &HeapCheck, total_ms: f64, module_bytes: usize) {
+    crate::elites::observed(found);
     if !enabled() {
         return;
     }

@@ -17,6 +17,9 @@ pub struct Target {
     pub name: &'static str,
     pub oracle: fn(&[u8]) -> Verdict,
     pub property: &'static str,
+    /// Whether the oracle holds the runner heap to the heap model (and so can feed the
+    /// heap-guided feedback: the target then mutates from its elites, `elites`).
+    pub heap_checked: bool,
 }
 
 pub const TARGETS: &[Target] = &[
@@ -26,12 +29,14 @@ pub const TARGETS: &[Target] = &[
         property: "wasm-smith modules far past its default sizes warm up under default limits; never \
                    `heap_limit_exhausted`, never a panic; a failure is only a typed guest-limit rejection or the \
                    guest's own start function",
+        heap_checked: true,
     },
     Target {
         name: "guest_limits",
         oracle: oracles::guest_limits,
         property: "under small arbitrary guest limits, linear memory never ends above the cap, fuel used never \
                    above the limit, and the outcome is always typed",
+        heap_checked: true,
     },
     Target {
         name: "differential",
@@ -39,6 +44,7 @@ pub const TARGETS: &[Target] = &[
         property: "the V8 runner and the wasmtime reference, both through the `Engine` trait, end a terminating \
                    module the same way: outcome, integer results, memory size and hash, exported globals, fuel, \
                    stdout (stack exhaustion and timeouts are compared by kind only)",
+        heap_checked: true,
     },
     Target {
         name: "instrument",
@@ -46,18 +52,21 @@ pub const TARGETS: &[Target] = &[
         property: "instrumented modules validate, the validating pass and `instrument` alone rewrite them alike, \
                    add exactly what `additions()` reserves room for, \
                    and with ample fuel they compute what the original does",
+        heap_checked: false,
     },
     Target {
         name: "guest_checks",
         oracle: oracles::guest_checks,
         property: "raw bytes into the guest checks: no panic, and nothing wasmparser rejects is accepted, before \
                    or after instrumentation",
+        heap_checked: false,
     },
     Target {
         name: "terminate",
         oracle: oracles::terminate,
         property: "guests whose loops never exit, with fuel out of the way and a 200 ms wall time, always end \
                    (as `timeout` when they spin) within 5 s of the deadline, never `termination_lost`",
+        heap_checked: false,
     },
     Target {
         name: "wasi",
@@ -67,6 +76,7 @@ pub const TARGETS: &[Target] = &[
                    end in a guest-caused outcome in both engines, grow the runner heap within the budgets' model, \
                    and under the deterministic mode end exactly alike: outcome, every call's errno, the bytes \
                    written to memory, fuel, output",
+        heap_checked: true,
     },
 ];
 

@@ -105,3 +105,46 @@ fn scripts_that_run_every_target_ask_cargo_fuzz_for_the_list() {
         }
     }
 }
+
+#[test]
+fn every_target_that_checks_the_heap_mutates_from_its_elites() {
+    for target in TARGETS {
+        let text = read(&format!("fuzz/fuzz_targets/{}.rs", target.name));
+        let steered = text.contains("heap_guided_mutator!()") && text.contains("elites::offer(data, ");
+        assert_eq!(
+            steered,
+            target.heap_checked,
+            "fuzz_targets/{}.rs: heap_checked is {} but the heap-guided mutator and offer are {}",
+            target.name,
+            target.heap_checked,
+            if steered { "there" } else { "not" }
+        );
+    }
+}
+
+/// `heap_checked` is what each oracle does: the first seed it checks leaves a heap check
+/// for the elites exactly when the target says so.
+#[test]
+fn a_target_is_marked_heap_checked_exactly_when_its_oracle_checks_the_heap() {
+    for target in TARGETS {
+        let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus").join(target.name))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        seeds.sort();
+        let checked = seeds.iter().find(|seed| {
+            crate::elites::take_observed();
+            (target.oracle)(&std::fs::read(seed).unwrap()) == crate::Verdict::Checked
+        });
+        let seed = checked.unwrap_or_else(|| panic!("no seed of {} reaches its property", target.name));
+        assert_eq!(
+            crate::elites::take_observed().is_some(),
+            target.heap_checked,
+            "{} on {}: heap_checked is {}",
+            target.name,
+            seed.display(),
+            target.heap_checked
+        );
+    }
+}
