@@ -117,14 +117,6 @@ impl Elites {
         let index = if draw.is_multiple_of(2) || pool.is_empty() { 0 } else { (draw / 2) as usize % pool.len() };
         pool.get(index).map(|(_, input)| input.as_slice()).filter(|input| input.len() <= max_size)
     }
-
-    pub fn len(&self) -> usize {
-        self.by_peak.len() + self.by_ratio.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Inserts `(score, input)` into `pool` (highest first, at most `KEEP`); an input already

@@ -8,7 +8,6 @@ mod wasi_calls;
 pub use endless::make_endless;
 pub use limits::small_guest_limits;
 pub use modules::{
-    custom_sections, endless_module, first_export, large_module, reference_compiles, terminating_module,
-    with_custom_sections, Generated,
+    custom_sections, endless_module, first_export, large_module, terminating_module, with_custom_sections, Generated,
 };
 pub use wasi_calls::{wasi_program, wasi_program_prefix};

@@ -2,7 +2,7 @@ use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Deterministic, RunRequest};
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
-use crate::generators::{first_export, reference_compiles, terminating_module};
+use crate::generators::{first_export, terminating_module};
 use crate::Verdict;
 
 /// Property: a terminating module run in the V8 runner and in the wasmtime reference, both
@@ -18,7 +18,7 @@ use crate::Verdict;
 /// (each engine prints them its own way).
 pub fn differential(data: &[u8]) -> Verdict {
     let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
-    if !reference_compiles(&generated.module) {
+    if !generated.reference_compiles() {
         return Verdict::Skipped("the reference cannot compile the module");
     }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
