@@ -9,6 +9,8 @@
 //! Every oracle that runs the V8 runner holds its measured heap peak to the heap model's
 //! bound (`heap`), which also feeds libFuzzer heap levels as extra coverage (`feedback`)
 //! and steers its mutations toward the inputs that reached the highest heaps (`elites`).
+//! A target whose verdict is the module's alone skips modules its process has checked
+//! (`repeats`).
 
 pub mod corpus;
 pub mod elites;
@@ -17,6 +19,7 @@ pub mod generators;
 pub mod heap;
 pub mod libfuzzer_flags;
 pub mod oracles;
+pub mod repeats;
 pub mod sanitizer;
 mod targets;
 

@@ -20,6 +20,11 @@ pub struct Target {
     /// Whether the oracle holds the runner heap to the heap model (and so can feed the
     /// heap-guided feedback: the target then mutates from its elites, `elites`).
     pub heap_checked: bool,
+    /// Whether the oracle's verdict is a function of the generated module alone (a fixed
+    /// request, fixed limits, a deterministic comparison), so that the target skips a module
+    /// its process has checked before (`repeats`). Not for targets that draw more than the
+    /// module from the input, nor for `terminate`, whose property is about timing.
+    pub skips_repeats: bool,
 }
 
 pub const TARGETS: &[Target] = &[
@@ -30,6 +35,7 @@ pub const TARGETS: &[Target] = &[
                    `heap_limit_exhausted`, never a panic; a failure is only a typed guest-limit rejection or the \
                    guest's own start function",
         heap_checked: true,
+        skips_repeats: false,
     },
     Target {
         name: "guest_limits",
@@ -37,6 +43,7 @@ pub const TARGETS: &[Target] = &[
         property: "under small arbitrary guest limits, linear memory never ends above the cap, fuel used never \
                    above the limit, and the outcome is always typed",
         heap_checked: true,
+        skips_repeats: false,
     },
     Target {
         name: "differential",
@@ -45,6 +52,7 @@ pub const TARGETS: &[Target] = &[
                    module the same way: outcome, integer results, memory size and hash, exported globals, fuel, \
                    stdout (stack exhaustion and timeouts are compared by kind only)",
         heap_checked: true,
+        skips_repeats: true,
     },
     Target {
         name: "instrument",
@@ -53,6 +61,7 @@ pub const TARGETS: &[Target] = &[
                    add exactly what `additions()` reserves room for, \
                    and with ample fuel they compute what the original does",
         heap_checked: false,
+        skips_repeats: true,
     },
     Target {
         name: "guest_checks",
@@ -60,6 +69,7 @@ pub const TARGETS: &[Target] = &[
         property: "raw bytes into the guest checks: no panic, and nothing wasmparser rejects is accepted, before \
                    or after instrumentation",
         heap_checked: false,
+        skips_repeats: false,
     },
     Target {
         name: "terminate",
@@ -67,6 +77,7 @@ pub const TARGETS: &[Target] = &[
         property: "guests whose loops never exit, with fuel out of the way and a 200 ms wall time, always end \
                    (as `timeout` when they spin) within 5 s of the deadline, never `termination_lost`",
         heap_checked: false,
+        skips_repeats: false,
     },
     Target {
         name: "wasi",
@@ -77,6 +88,7 @@ pub const TARGETS: &[Target] = &[
                    and under the deterministic mode end exactly alike: outcome, every call's errno, the bytes \
                    written to memory, fuel, output",
         heap_checked: true,
+        skips_repeats: true,
     },
 ];
 

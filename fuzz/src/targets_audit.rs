@@ -148,3 +148,48 @@ fn a_target_is_marked_heap_checked_exactly_when_its_oracle_checks_the_heap() {
         );
     }
 }
+
+#[test]
+fn a_target_skips_repeats_exactly_when_its_binary_asks_for_it() {
+    for target in TARGETS {
+        let text = read(&format!("fuzz/fuzz_targets/{}.rs", target.name));
+        assert_eq!(
+            text.contains("repeats::skip_repeats_on_this_thread()"),
+            target.skips_repeats,
+            "fuzz_targets/{}.rs: skips_repeats is {}",
+            target.name,
+            target.skips_repeats
+        );
+    }
+}
+
+/// On a thread that skips repeats, the first checked seed of a target that says it skips
+/// them is skipped the second time, and every other target checks it again.
+#[test]
+fn a_target_skips_a_module_it_has_checked_exactly_when_it_says_so() {
+    for target in TARGETS.iter().filter(|t| t.name != "terminate") {
+        let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus").join(target.name))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        seeds.sort();
+        let again = std::thread::spawn(move || {
+            crate::repeats::skip_repeats_on_this_thread();
+            let seed = seeds
+                .iter()
+                .map(|seed| std::fs::read(seed).unwrap())
+                .find(|seed| (target.oracle)(seed) == crate::Verdict::Checked);
+            let seed = seed.unwrap_or_else(|| panic!("no seed of {} reaches its property", target.name));
+            (target.oracle)(&seed)
+        })
+        .join()
+        .unwrap();
+        let expected = if target.skips_repeats {
+            crate::Verdict::Skipped(crate::repeats::CHECKED_BEFORE)
+        } else {
+            crate::Verdict::Checked
+        };
+        assert_eq!(again, expected, "{} on its first checked seed, run again", target.name);
+    }
+}

@@ -21,6 +21,10 @@ pub fn differential(data: &[u8]) -> Verdict {
     if !generated.reference_compiles() {
         return Verdict::Skipped("the reference cannot compile the module");
     }
+    // The request and the limits below are fixed, so the verdict is the module's alone.
+    if !crate::repeats::first_time(&generated.module) {
+        return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
+    }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest {

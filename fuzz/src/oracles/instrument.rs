@@ -14,6 +14,10 @@ use crate::Verdict;
 pub fn instrument(data: &[u8]) -> Verdict {
     let Ok(mut generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
     generated.module = with_custom_sections(&generated.module, data);
+    // Everything below is a function of the module.
+    if !crate::repeats::first_time(&generated.module) {
+        return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
+    }
     let guest = GuestLimits::default();
     let prepared = match prepare(&generated.module, &guest, &wasi_preview1(), Instrumentation::On) {
         Ok(prepared) => prepared,

@@ -104,6 +104,10 @@ pub fn wasi(data: &[u8]) -> Verdict {
     let Ok(generated) = wasi_program(data) else { return Verdict::Skipped("no module") };
     // `run`, or whatever function a mutated corpus entry exports first.
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
+    // The request and the seeded files are fixed: the verdict is the module's.
+    if !crate::repeats::first_time(&generated.module) {
+        return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
+    }
     let Some((v8, wasmtime)) = run_module(generated.module.clone(), entry.clone()) else {
         return Verdict::Skipped("no scratch folder");
     };
