@@ -14,6 +14,17 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// A target's seed files, in name order.
+fn seeds(target: &str) -> Vec<PathBuf> {
+    let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus").join(target))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    seeds.sort();
+    seeds
+}
+
 fn names() -> Vec<&'static str> {
     TARGETS.iter().map(|t| t.name).collect()
 }
@@ -127,12 +138,7 @@ fn every_target_that_checks_the_heap_mutates_from_its_elites() {
 #[test]
 fn a_target_is_marked_heap_checked_exactly_when_its_oracle_checks_the_heap() {
     for target in TARGETS {
-        let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus").join(target.name))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .collect();
-        seeds.sort();
+        let seeds = seeds(target.name);
         let checked = seeds.iter().find(|seed| {
             crate::elites::take_observed();
             (target.oracle)(&std::fs::read(seed).unwrap()) == crate::Verdict::Checked
@@ -167,13 +173,8 @@ fn a_target_skips_repeats_exactly_when_its_binary_asks_for_it() {
 /// them is skipped the second time, and every other target checks it again.
 #[test]
 fn a_target_skips_a_module_it_has_checked_exactly_when_it_says_so() {
-    for target in TARGETS.iter().filter(|t| t.name != "terminate") {
-        let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("corpus").join(target.name))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .collect();
-        seeds.sort();
+    for target in TARGETS {
+        let seeds = seeds(target.name);
         let again = std::thread::spawn(move || {
             crate::repeats::skip_repeats_on_this_thread();
             let seed = seeds
