@@ -9,11 +9,5 @@ wasm_runner_fuzz::sanitizer_defaults!();
 wasm_runner_fuzz::heap_guided_mutator!();
 
 fuzz_target!(init: wasm_runner_fuzz::libfuzzer_flags::apply_defaults(), |data: &[u8]| -> Corpus {
-    let started = std::time::Instant::now();
-    let verdict = wasm_runner_fuzz::oracles::guest_limits(data);
-    wasm_runner_fuzz::elites::offer(data, started.elapsed());
-    match verdict {
-        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
-        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
-    }
+    wasm_runner_fuzz::fuzz("guest_limits", data)
 });

@@ -8,9 +8,5 @@ use libfuzzer_sys::{fuzz_target, Corpus};
 wasm_runner_fuzz::sanitizer_defaults!();
 
 fuzz_target!(init: wasm_runner_fuzz::libfuzzer_flags::apply_defaults(), |data: &[u8]| -> Corpus {
-    wasm_runner_fuzz::repeats::skip_repeats_on_this_thread();
-    match wasm_runner_fuzz::oracles::instrument(data) {
-        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
-        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
-    }
+    wasm_runner_fuzz::fuzz("instrument", data)
 });

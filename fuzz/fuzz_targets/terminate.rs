@@ -8,8 +8,5 @@ use libfuzzer_sys::{fuzz_target, Corpus};
 wasm_runner_fuzz::sanitizer_defaults!();
 
 fuzz_target!(init: wasm_runner_fuzz::libfuzzer_flags::apply_defaults(), |data: &[u8]| -> Corpus {
-    match wasm_runner_fuzz::oracles::terminate(data) {
-        wasm_runner_fuzz::Verdict::Checked => Corpus::Keep,
-        wasm_runner_fuzz::Verdict::Skipped(_) => Corpus::Reject,
-    }
+    wasm_runner_fuzz::fuzz("terminate", data)
 });

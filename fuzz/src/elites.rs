@@ -174,8 +174,8 @@ fn lock() -> std::sync::MutexGuard<'static, Steering> {
 }
 
 /// Defines a target's custom mutator: a mutation starts from one of the inputs that reached
-/// the highest heaps when `start_from_elite` says so, and is libFuzzer's own otherwise. The
-/// target's closure calls `wasm_runner_fuzz::elites::offer(data, took)` after its oracle.
+/// the highest heaps when `start_from_elite` says so, and is libFuzzer's own otherwise.
+/// `Target::fuzz` offers each input of a heap-checked target after its oracle.
 #[macro_export]
 macro_rules! heap_guided_mutator {
     () => {

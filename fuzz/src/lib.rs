@@ -1,6 +1,6 @@
 //! The fuzz targets' generators (what to run) and oracles (what counts as a bug), kept
 //! apart as wasmtime's crates/fuzzing does, and the one list of targets (`TARGETS`). Each
-//! binary in `fuzz_targets/` hands libFuzzer's bytes to its target's oracle.
+//! binary in `fuzz_targets/` hands libFuzzer's bytes to its target (`fuzz`).
 //!
 //! Everything here drives the runtime's public API (and `wasm_runner::internals`).
 //! `cargo test -p wasm-runner-fuzz` replays every seed and regression input through its
@@ -25,7 +25,7 @@ mod targets;
 
 /// For the targets' macros (`heap_guided_mutator!`).
 pub use libfuzzer_sys;
-pub use targets::{target, Target, Verdict, TARGETS};
+pub use targets::{fuzz, target, Target, Verdict, TARGETS};
 
 #[cfg(test)]
 mod instrumentation_audit;

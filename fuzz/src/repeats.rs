@@ -7,7 +7,8 @@
 //! on a module it has not seen (fuzz/README.md, "Where an execution's time goes", has the
 //! measurements).
 //!
-//! Off unless a fuzz target's init turns it on for its thread (`skip_repeats_on_this_thread`):
+//! Off unless a fuzzing target turns it on for its thread (`Target::fuzz` calls
+//! `skip_repeats_on_this_thread` when the target `skips_repeats`):
 //! tests, replays and `exec_time` run every input they are given.
 
 use std::cell::RefCell;
@@ -53,9 +54,9 @@ thread_local! {
     static SEEN: RefCell<Option<Seen>> = const { RefCell::new(None) };
 }
 
-/// From now on, oracles on this thread skip a module they have checked before. A target
-/// calls it with each input (libFuzzer runs them all on one thread; after the first call it
-/// costs a thread-local lookup).
+/// From now on, oracles on this thread skip a module they have checked before.
+/// `Target::fuzz` calls it with each input of a target that skips repeats (libFuzzer runs
+/// them all on one thread; after the first call it costs a thread-local lookup).
 pub fn skip_repeats_on_this_thread() {
     SEEN.with_borrow_mut(|seen| {
         seen.get_or_insert_with(|| Seen::new(REMEMBERED));

@@ -96,3 +96,28 @@ pub const TARGETS: &[Target] = &[
 pub fn target(name: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.name == name)
 }
+
+impl Target {
+    /// One libFuzzer execution of this target: what `heap_checked` and `skips_repeats` say
+    /// around its oracle, and the verdict as libFuzzer's keep or reject.
+    pub fn fuzz(&self, data: &[u8]) -> libfuzzer_sys::Corpus {
+        if self.skips_repeats {
+            crate::repeats::skip_repeats_on_this_thread();
+        }
+        let started = std::time::Instant::now();
+        let verdict = (self.oracle)(data);
+        if self.heap_checked {
+            crate::elites::offer(data, started.elapsed());
+        }
+        match verdict {
+            Verdict::Checked => libfuzzer_sys::Corpus::Keep,
+            Verdict::Skipped(_) => libfuzzer_sys::Corpus::Reject,
+        }
+    }
+}
+
+/// What a target binary's `fuzz_target!` body does with each input: `Target::fuzz` of the
+/// target named `name`.
+pub fn fuzz(name: &str, data: &[u8]) -> libfuzzer_sys::Corpus {
+    target(name).unwrap_or_else(|| panic!("no fuzz target is named {name}")).fuzz(data)
+}

@@ -42,7 +42,7 @@ fn the_manifest_has_one_binary_per_target_in_order() {
 }
 
 #[test]
-fn every_target_binary_hands_its_input_to_its_own_oracle() {
+fn every_target_binary_hands_its_input_to_its_own_target() {
     let files: Vec<String> = std::fs::read_dir(repo().join("fuzz/fuzz_targets"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -50,7 +50,10 @@ fn every_target_binary_hands_its_input_to_its_own_oracle() {
     assert_eq!(files.len(), TARGETS.len(), "fuzz/fuzz_targets holds one file per target: {files:?}");
     for name in names() {
         let text = read(&format!("fuzz/fuzz_targets/{name}.rs"));
-        assert!(text.contains(&format!("oracles::{name}(data)")), "fuzz_targets/{name}.rs does not call its oracle");
+        assert!(
+            text.contains(&format!("wasm_runner_fuzz::fuzz(\"{name}\", data)")),
+            "fuzz_targets/{name}.rs does not hand its input to wasm_runner_fuzz::fuzz(\"{name}\", data)"
+        );
     }
 }
 
@@ -121,11 +124,11 @@ fn scripts_that_run_every_target_ask_cargo_fuzz_for_the_list() {
 fn every_target_that_checks_the_heap_mutates_from_its_elites() {
     for target in TARGETS {
         let text = read(&format!("fuzz/fuzz_targets/{}.rs", target.name));
-        let steered = text.contains("heap_guided_mutator!()") && text.contains("elites::offer(data, ");
+        let steered = text.contains("heap_guided_mutator!()");
         assert_eq!(
             steered,
             target.heap_checked,
-            "fuzz_targets/{}.rs: heap_checked is {} but the heap-guided mutator and offer are {}",
+            "fuzz_targets/{}.rs: heap_checked is {} but the heap-guided mutator is {}",
             target.name,
             target.heap_checked,
             if steered { "there" } else { "not" }
@@ -155,32 +158,17 @@ fn a_target_is_marked_heap_checked_exactly_when_its_oracle_checks_the_heap() {
     }
 }
 
-#[test]
-fn a_target_skips_repeats_exactly_when_its_binary_asks_for_it() {
-    for target in TARGETS {
-        let text = read(&format!("fuzz/fuzz_targets/{}.rs", target.name));
-        assert_eq!(
-            text.contains("repeats::skip_repeats_on_this_thread()"),
-            target.skips_repeats,
-            "fuzz_targets/{}.rs: skips_repeats is {}",
-            target.name,
-            target.skips_repeats
-        );
-    }
-}
-
-/// On a thread that skips repeats, the first checked seed of a target that says it skips
-/// them is skipped the second time, and every other target checks it again.
+/// After `Target::fuzz` has checked a target's first checked seed, its oracle skips that
+/// seed on the same thread exactly when the target says it skips repeats.
 #[test]
 fn a_target_skips_a_module_it_has_checked_exactly_when_it_says_so() {
     for target in TARGETS {
         let seeds = seeds(target.name);
         let again = std::thread::spawn(move || {
-            crate::repeats::skip_repeats_on_this_thread();
             let seed = seeds
                 .iter()
                 .map(|seed| std::fs::read(seed).unwrap())
-                .find(|seed| (target.oracle)(seed) == crate::Verdict::Checked);
+                .find(|seed| matches!(target.fuzz(seed), libfuzzer_sys::Corpus::Keep));
             let seed = seed.unwrap_or_else(|| panic!("no seed of {} reaches its property", target.name));
             (target.oracle)(&seed)
         })

@@ -18,12 +18,12 @@ use crate::Verdict;
 /// (each engine prints them its own way).
 pub fn differential(data: &[u8]) -> Verdict {
     let Ok(generated) = terminating_module(data) else { return Verdict::Skipped("no module") };
-    if !generated.reference_compiles() {
-        return Verdict::Skipped("the reference cannot compile the module");
-    }
     // The request and the limits below are fixed, so the verdict is the module's alone.
     if !crate::repeats::first_time(&generated.module) {
         return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
+    }
+    if !generated.reference_compiles() {
+        return Verdict::Skipped("the reference cannot compile the module");
     }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
