@@ -243,6 +243,30 @@ fn a_timeout_leaves_no_termination_behind() {
     assert_eq!(returned(&runner.run(wasm(LOOP), &invoke("count"))), ["1000"]);
 }
 
+/// Calls the monotonic clock until a second has passed, then returns 1: a run that is
+/// still going, whatever the machine's speed, when a shorter run beside it times out.
+const WAITS_A_SECOND: &str = r#"(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "wait") (result i32) (local $until i64)
+    (drop (call $now (i32.const 1) (i64.const 1) (i32.const 0)))
+    (local.set $until (i64.add (i64.load (i32.const 0)) (i64.const 1000000000)))
+    (loop $l
+      (drop (call $now (i32.const 1) (i64.const 1) (i32.const 0)))
+      (br_if $l (i64.lt_u (i64.load (i32.const 0)) (local.get $until))))
+    (i32.const 1)))"#;
+
+#[test]
+fn a_reference_run_timing_out_leaves_the_runs_beside_it_running() {
+    let short = GuestLimits { max_fuel: u64::MAX, max_wall_time: Duration::from_millis(100), ..Default::default() };
+    let long = GuestLimits { max_fuel: u64::MAX, ..Default::default() };
+    let waiting =
+        std::thread::spawn(move || Reference::new().with_guest_limits(long).run(wasm(WAITS_A_SECOND), &invoke("wait")));
+    let spinning = Reference::new().with_guest_limits(short).run(wasm(SPIN), &invoke("spin"));
+    assert_eq!(spinning.outcome.kind(), "timeout", "{:?}", spinning.outcome);
+    assert_eq!(returned(&waiting.join().unwrap()), ["1"]);
+}
+
 #[test]
 fn proc_exit_is_an_exit_in_both_engines() {
     let module = wasm(

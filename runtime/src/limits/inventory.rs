@@ -282,9 +282,10 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "30000 ms",
         env_var: Some("WASM_GUEST_MAX_WALL_MS"),
         class: LimitClass::Policy,
-        enforced_at: "runner::supervisor watchdog (run phase deadline); reference: epoch interruption",
+        enforced_at: "runner::supervisor watchdog (run phase deadline); reference: reference::watchdog's epoch tick, \
+                      each store interrupting only at its own deadline",
         heap_cost_per_item: None,
-        tested_by: &["the_wall_time_limit_ends_an_endless_loop"],
+        tested_by: &["the_wall_time_limit_ends_an_endless_loop", "a_reference_run_timing_out_leaves_the_runs_beside_it_running"],
     },
     LimitEntry {
         name: "guest_stack_bytes_max",

@@ -2,10 +2,8 @@
 //! disk cache is on (`crate::cache::disk`): Cranelift takes over a minute on a 100 MB
 //! module, and a module should pay for it once per machine, not once per process.
 //!
-//! Each run still gets its own `Engine` (epoch interruption is per engine, and a shared
-//! engine would let one run's watchdog interrupt another), so what is cached is the
-//! serialized artifact, which a fresh engine with the same configuration loads in
-//! milliseconds.
+//! What is cached is the serialized artifact, keyed by the engine's compatibility hash: an
+//! engine of the same configuration loads it in milliseconds, whichever engine made it.
 
 use std::sync::Mutex;
 

@@ -9,10 +9,12 @@
 
 mod classify;
 mod compiled;
+mod engines;
 mod output;
 mod run;
 mod scratch;
 mod shims;
+mod watchdog;
 
 use std::sync::Arc;
 

@@ -1,19 +1,18 @@
 //! One wasmtime run: guest checks, then compile, instantiate and the entry point on a
 //! thread with the runner's stack, under an epoch watchdog.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Instant;
 
-use wasmtime::{Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
+use wasmtime::{Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 
 use super::classify::{classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
-use super::shims::{self, FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
-use super::{compiled, config, Reference};
+use super::shims::{FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
+use super::{compiled, engines, watchdog, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
 use crate::guest::{prepare_cached, Cancel, PreparedModule, PARALLEL_FROM_BYTES};
 use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
@@ -33,7 +32,8 @@ const ENGINE: &str = "wasmtime";
 /// preopens and their streams.
 const TABLE_SLACK: u64 = 1024;
 
-struct State {
+/// A run's store data.
+pub(super) struct State {
     wasi: WasiP1Ctx,
     limits: StoreLimits,
     shims: ShimState,
@@ -90,21 +90,21 @@ fn timed(name: &str, since: Instant) -> PhaseReport {
 fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool, request: &RunRequest) -> RunReport {
     let started = Instant::now();
     let mut phases = Vec::new();
-    let mut config = config(guest, optimized);
     // A small module's few functions compile faster on this thread than handed to rayon's
     // pool, whose workers then spin waiting for more (5.5% of a `differential` fuzz
     // execution's CPU, taken from the V8 side running beside it); the same threshold as the
     // guest checks' own fan-out.
-    config.parallel_compilation(prepared.bytes.len() >= PARALLEL_FROM_BYTES);
-    let engine = match Engine::new(&config) {
-        Ok(e) => e,
+    let parallel = prepared.bytes.len() >= PARALLEL_FROM_BYTES;
+    let shared = match engines::shared(guest, optimized, parallel) {
+        Ok(shared) => shared,
         Err(e) => {
             let error = RunnerError::Internal { message: format!("wasmtime engine: {e:#}") };
             return RunReport::failed(ENGINE, error, phases, started);
         }
     };
+    let engine = &shared.engine;
     let t = Instant::now();
-    let module = compiled::compile(&engine, &prepared.bytes);
+    let module = compiled::compile(engine, &prepared.bytes);
     phases.push(timed("compile", t));
     let module = match module {
         Ok(m) => m,
@@ -165,35 +165,35 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
         Instant::now() + guest.max_wall_time,
         fixed,
     );
-    let mut store = Store::new(&engine, State { wasi, limits, shims });
+    let mut store = Store::new(engine, State { wasi, limits, shims });
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(1);
     // What one WASI call may copy out of guest arguments: wasmtime-wasi answers ENOMEM past
     // it, as the V8 runner's WASI runtime does.
     store.set_hostcall_fuel(usize::try_from(guest.max_hostcall_bytes).unwrap_or(usize::MAX));
 
-    // The wall-time watchdog: one epoch tick at the deadline interrupts the guest.
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let timed_out = Arc::new(AtomicBool::new(false));
-    let watchdog = {
-        let (wall, ticker, timed_out) = (guest.max_wall_time, engine.clone(), Arc::clone(&timed_out));
-        std::thread::spawn(move || {
-            if done_rx.recv_timeout(wall) == Err(mpsc::RecvTimeoutError::Timeout) {
-                timed_out.store(true, Ordering::SeqCst);
-                ticker.increment_epoch();
-            }
-        })
+    // The wall-time watchdog: the engine's epoch tick at the deadline interrupts the guest.
+    let watch = match watchdog::watch(engine, guest.max_wall_time) {
+        Ok(watch) => watch,
+        Err(message) => return RunReport::failed(ENGINE, RunnerError::Internal { message }, phases, started),
     };
+    store.set_epoch_deadline(1);
+    let mut on_tick = watch.on_tick();
+    store.epoch_deadline_callback(move |_| Ok(on_tick()));
 
     let mut signals = StopSignals::default();
     let mut phase = "instantiate";
     let mut instance = None;
     let result = (|| -> Result<Vec<String>, wasmtime::Error> {
-        let mut linker: Linker<State> = Linker::new(&engine);
-        let internal = |e: wasmtime::Error| RunnerError::Internal { message: format!("{e:#}") };
-        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi).map_err(internal)?;
-        shims::install(&mut linker).map_err(internal)?;
-        stub_imports(&mut linker, &module, prepared).map_err(internal)?;
+        let stubbed;
+        let linker = if prepared.stubbed.is_empty() {
+            &shared.linker
+        } else {
+            let mut with_stubs = shared.linker.clone();
+            let internal = |e: wasmtime::Error| RunnerError::Internal { message: format!("{e:#}") };
+            stub_imports(&mut with_stubs, &module, prepared).map_err(internal)?;
+            stubbed = with_stubs;
+            &stubbed
+        };
         let t = Instant::now();
         let created = linker.instantiate(&mut store, &module);
         phases.push(timed("instantiate", t));
@@ -214,8 +214,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
         called?;
         Ok(results.iter().map(val_text).collect())
     })();
-    let _ = done_tx.send(());
-    let _ = watchdog.join();
+    let timed_out = watch.finish();
 
     let result = result.map_err(|e| match e.downcast::<RunnerError>() {
         Ok(error) => error,
@@ -242,7 +241,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
     };
     signals.output_exceeded = captured.exceeded();
     signals.fuel_exhausted = exhausted.then_some((used, prepared.fuel_limit));
-    if timed_out.load(Ordering::SeqCst) {
+    if timed_out {
         signals.timed_out = Some((phase.to_string(), guest.max_wall_time.as_millis() as u64));
     }
     let (stdout, stderr) = captured.take();
