@@ -15,6 +15,7 @@ mod run;
 mod scratch;
 mod shims;
 mod watchdog;
+mod workers;
 
 use std::sync::Arc;
 

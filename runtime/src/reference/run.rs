@@ -12,11 +12,11 @@ use super::classify::{classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
 use super::shims::{FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
+use super::workers::WORKERS;
 use super::{compiled, engines, watchdog, Reference};
 use crate::guest::abi::{memory_export, FUEL_EXHAUSTED_EXPORT, FUEL_EXPORT};
 use crate::guest::{prepare_cached, Cancel, PreparedModule, PARALLEL_FROM_BYTES};
 use crate::limits::guest::{WASI_HOSTCALL_CHARGE_SUBSCRIPTION, WASI_MAX_RANDOM_BYTES};
-use crate::limits::runner::RUNNER_THREAD_STACK_BYTES;
 use crate::limits::GuestLimits;
 use crate::policy::determinism::FixedSources;
 use crate::policy::{
@@ -67,15 +67,9 @@ pub(super) fn run(reference: &Reference, module: &Arc<[u8]>, request: &RunReques
     let checks = PhaseReport::timed("guest_checks", started.elapsed());
     let request = request.clone();
     // wasmtime runs guest code on the calling thread's stack: give it the runner's.
-    let worker = std::thread::Builder::new()
-        .name("wasmtime-reference".into())
-        .stack_size(RUNNER_THREAD_STACK_BYTES)
-        .spawn(move || run_prepared(&prepared, &guest, optimized, &request));
-    let internal = |message: String| RunReport::failed(ENGINE, RunnerError::Internal { message }, Vec::new(), started);
-    let mut report = match worker.map(|w| w.join()) {
-        Ok(Ok(report)) => report,
-        Ok(Err(_)) => internal("the wasmtime thread panicked".into()),
-        Err(e) => internal(format!("could not start a wasmtime thread: {e}")),
+    let mut report = match WORKERS.run(move || run_prepared(&prepared, &guest, optimized, &request)) {
+        Ok(report) => report,
+        Err(message) => RunReport::failed(ENGINE, RunnerError::Internal { message }, Vec::new(), started),
     };
     report.phases.insert(0, checks);
     report.total_ms = started.elapsed().as_secs_f64() * 1e3;
