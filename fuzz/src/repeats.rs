@@ -57,7 +57,7 @@ thread_local! {
 /// From now on, oracles on this thread skip a module they have checked before.
 /// `Target::fuzz` calls it with each input of a target that skips repeats (libFuzzer runs
 /// them all on one thread; after the first call it costs a thread-local lookup).
-pub fn skip_repeats_on_this_thread() {
+pub(crate) fn skip_repeats_on_this_thread() {
     SEEN.with_borrow_mut(|seen| {
         seen.get_or_insert_with(|| Seen::new(REMEMBERED));
     });

@@ -1,6 +1,7 @@
 //! One wasmtime run: guest checks, then compile, instantiate and the entry point on a
 //! thread with the runner's stack, under an epoch watchdog.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -153,10 +154,12 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
         .instances(1)
         .build();
     let roots: Vec<&std::path::Path> = scratch.iter().map(|(dir, _)| dir.path()).collect();
+    // One deadline for the guest and its host calls: the watchdog's, and `poll_oneoff`'s.
+    let deadline = Instant::now() + guest.max_wall_time;
     let shims = ShimState::new(
         guest.max_open_fds,
         FsUsage::new(&roots, guest.max_fs_nodes, guest.max_fs_bytes),
-        Instant::now() + guest.max_wall_time,
+        deadline,
         fixed,
     );
     let mut store = Store::new(engine, State { wasi, limits, shims });
@@ -166,7 +169,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
     store.set_hostcall_fuel(usize::try_from(guest.max_hostcall_bytes).unwrap_or(usize::MAX));
 
     // The wall-time watchdog: the engine's epoch tick at the deadline interrupts the guest.
-    let watch = match watchdog::watch(engine, guest.max_wall_time) {
+    let watch = match watchdog::watch(engine, deadline) {
         Ok(watch) => watch,
         Err(message) => return RunReport::failed(ENGINE, RunnerError::Internal { message }, phases, started),
     };
@@ -178,16 +181,12 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
     let mut phase = "instantiate";
     let mut instance = None;
     let result = (|| -> Result<Vec<String>, wasmtime::Error> {
-        let stubbed;
-        let linker = if prepared.stubbed.is_empty() {
-            &shared.linker
-        } else {
-            let mut with_stubs = shared.linker.clone();
+        // The shared linker as it is, or a copy with the stubbed imports added.
+        let mut linker = Cow::Borrowed(&shared.linker);
+        if !prepared.stubbed.is_empty() {
             let internal = |e: wasmtime::Error| RunnerError::Internal { message: format!("{e:#}") };
-            stub_imports(&mut with_stubs, &module, prepared).map_err(internal)?;
-            stubbed = with_stubs;
-            &stubbed
-        };
+            stub_imports(linker.to_mut(), &module, prepared).map_err(internal)?;
+        }
         let t = Instant::now();
         let created = linker.instantiate(&mut store, &module);
         phases.push(timed("instantiate", t));

@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use wasmtime::{Engine, UpdateDeadline};
 
@@ -16,7 +16,7 @@ use wasmtime::{Engine, UpdateDeadline};
 struct Entry {
     deadline: Instant,
     engine: Engine,
-    timed_out: Arc<AtomicBool>,
+    timed_out: AtomicBool,
 }
 
 /// The runs being watched, and the watchdog's wake-up when an earlier deadline arrives.
@@ -38,8 +38,8 @@ pub(super) struct Watch {
     entry: Arc<Entry>,
 }
 
-/// Watches a run on `engine` whose wall time is `wall` from now.
-pub(super) fn watch(engine: &Engine, wall: Duration) -> Result<Watch, String> {
+/// Watches a run on `engine` whose wall time ends at `deadline`.
+pub(super) fn watch(engine: &Engine, deadline: Instant) -> Result<Watch, String> {
     STARTED
         .get_or_init(|| {
             std::thread::Builder::new()
@@ -49,11 +49,7 @@ pub(super) fn watch(engine: &Engine, wall: Duration) -> Result<Watch, String> {
                 .map_err(|e| format!("could not start the wasmtime watchdog thread: {e}"))
         })
         .clone()?;
-    let entry = Arc::new(Entry {
-        deadline: Instant::now() + wall,
-        engine: engine.clone(),
-        timed_out: Arc::new(AtomicBool::new(false)),
-    });
+    let entry = Arc::new(Entry { deadline, engine: engine.clone(), timed_out: AtomicBool::new(false) });
     let mut entries = entries();
     let earliest = entries.iter().all(|e| e.deadline > entry.deadline);
     entries.push(Arc::clone(&entry));
@@ -68,16 +64,22 @@ impl Watch {
     /// What a store does on its engine's epoch tick: interrupt the guest when this run's
     /// time is up, go on for another tick otherwise (another run's deadline ticked).
     pub(super) fn on_tick(&self) -> impl FnMut() -> UpdateDeadline + Send + Sync + 'static {
-        let timed_out = Arc::clone(&self.entry.timed_out);
-        move || if timed_out.load(Ordering::SeqCst) { UpdateDeadline::Interrupt } else { UpdateDeadline::Continue(1) }
+        let entry = Arc::clone(&self.entry);
+        move || {
+            if entry.timed_out.load(Ordering::SeqCst) {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Continue(1)
+            }
+        }
     }
 
     /// Stops watching; whether the deadline had passed. Once this returns the answer is
     /// final: the watchdog marks runs only while it holds the list this removes the run from.
     pub(super) fn finish(self) -> bool {
-        let timed_out = Arc::clone(&self.entry.timed_out);
+        let entry = Arc::clone(&self.entry);
         drop(self);
-        timed_out.load(Ordering::SeqCst)
+        entry.timed_out.load(Ordering::SeqCst)
     }
 }
 
@@ -110,6 +112,8 @@ fn watch_deadlines() {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn engine() -> Engine {
@@ -118,7 +122,7 @@ mod tests {
 
     #[test]
     fn a_run_past_its_deadline_is_marked_timed_out() {
-        let watch = watch(&engine(), Duration::from_millis(1)).unwrap();
+        let watch = watch(&engine(), Instant::now() + Duration::from_millis(1)).unwrap();
         while !watch.entry.timed_out.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -127,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_run_that_finishes_before_its_deadline_is_not_timed_out_and_leaves_the_list() {
-        let watch = watch(&engine(), Duration::from_secs(3600)).unwrap();
+        let watch = watch(&engine(), Instant::now() + Duration::from_secs(3600)).unwrap();
         let entry = Arc::clone(&watch.entry);
         assert!(!watch.finish());
         assert!(!entries().iter().any(|e| Arc::ptr_eq(e, &entry)), "a finished run is still watched");
@@ -136,8 +140,8 @@ mod tests {
     #[test]
     fn a_tick_interrupts_only_the_run_whose_time_is_up() {
         let engine = engine();
-        let late = watch(&engine, Duration::from_secs(3600)).unwrap();
-        let due = watch(&engine, Duration::from_millis(1)).unwrap();
+        let late = watch(&engine, Instant::now() + Duration::from_secs(3600)).unwrap();
+        let due = watch(&engine, Instant::now() + Duration::from_millis(1)).unwrap();
         while !due.entry.timed_out.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -148,8 +152,8 @@ mod tests {
 
     #[test]
     fn an_earlier_deadline_wakes_the_watchdog_from_a_later_one() {
-        let later = watch(&engine(), Duration::from_secs(3600)).unwrap();
-        let earlier = watch(&engine(), Duration::from_millis(5)).unwrap();
+        let later = watch(&engine(), Instant::now() + Duration::from_secs(3600)).unwrap();
+        let earlier = watch(&engine(), Instant::now() + Duration::from_millis(5)).unwrap();
         let started = Instant::now();
         while !earlier.entry.timed_out.load(Ordering::SeqCst) {
             assert!(started.elapsed() < Duration::from_secs(600), "the earlier deadline was never marked");
