@@ -373,6 +373,21 @@ fn the_memory_hash_sees_a_store() {
 }
 
 #[test]
+fn a_data_segment_the_guest_never_touches_counts_in_both_engines_memory_hash() {
+    // 4 MiB of memory the guest never reads or writes, one data byte 3 MiB in: the hash
+    // skips untouched pages without reading them, and must still see the byte in both
+    // engines, however each placed it (copied, or mapped from a memory image).
+    let observe = |byte: u8| {
+        let module = wasm(&format!(
+            r#"(module (memory 64) (data (i32.const 3145728) "\{byte:02x}") (func (export "nothing")))"#
+        ));
+        let request = RunRequest { observe: true, ..invoke("nothing") };
+        both(&module, &GuestLimits::default(), &request).observed.expect("observed").memory_hash
+    };
+    assert_ne!(observe(1), observe(2));
+}
+
+#[test]
 fn a_table_grown_past_v8s_own_limit_answers_minus_one_in_both_engines() {
     // The table budget allows more than V8 grows one table to: both stop at V8's limit.
     let guest = GuestLimits { max_table_elements: 100_000_000, ..GuestLimits::default() };

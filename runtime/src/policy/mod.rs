@@ -17,6 +17,7 @@ mod outcome;
 mod output;
 mod request;
 mod values;
+mod zero_pages;
 
 pub(crate) use calls::{before_entry, AFTER_INSTANTIATE};
 pub use entry::check_entry;

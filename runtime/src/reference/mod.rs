@@ -123,6 +123,11 @@ pub(crate) fn config(guest: &GuestLimits, optimized: bool) -> wasmtime::Config {
         .wasm_threads(true)
         // The instrumentation's interrupt flag is a shared memory.
         .shared_memory(true)
-        .wasm_gc(true);
+        .wasm_gc(true)
+        // Data segments are copied into private anonymous memory rather than mapped from a
+        // memory image, so a page the kernel has no entry for reads as zeros, which the
+        // memory hash relies on to skip it (`policy::zero_pages`; an image's page swapped
+        // out would look the same and hold data).
+        .memory_init_cow(false);
     config
 }

@@ -62,7 +62,8 @@ impl Serialize for RunOutcome {
 /// The guest's final state, as a differential comparison sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
-    /// CRC-32 (hex) over every linear memory in index order.
+    /// CRC-32 (hex) over every linear memory in index order: each memory's length and its
+    /// 4 KiB chunks that hold a nonzero byte, with their positions (`policy::observe`).
     pub memory_hash: String,
     /// Exported globals by name, in name order, as text (`<opaque>` where a value cannot be
     /// printed).
