@@ -388,6 +388,22 @@ fn a_data_segment_the_guest_never_touches_counts_in_both_engines_memory_hash() {
 }
 
 #[test]
+fn a_module_with_legacy_exception_handling_runs_in_v8_and_is_unsupported_in_the_reference() {
+    let module = wasm(r#"(module (func (export "f") (result i32) try catch_all end i32.const 1))"#);
+    let v8 = Runner::new(RunnerLimits::default()).run(module.clone(), &invoke("f"));
+    assert_eq!(returned(&v8), ["1"]);
+    let wasmtime = Reference::new().run(module, &invoke("f"));
+    assert_eq!(
+        wasmtime.outcome.error(),
+        Some(&RunnerError::UnsupportedFeature {
+            engine: "wasmtime".into(),
+            feature: "legacy exception handling".into()
+        })
+    );
+    assert!(!comparable(&v8, &wasmtime), "a comparison has nothing to compare");
+}
+
+#[test]
 fn a_table_grown_past_v8s_own_limit_answers_minus_one_in_both_engines() {
     // The table budget allows more than V8 grows one table to: both stop at V8's limit.
     let guest = GuestLimits { max_table_elements: 100_000_000, ..GuestLimits::default() };

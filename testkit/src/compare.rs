@@ -8,9 +8,16 @@ use wasm_runner::RunReport;
 /// `stack_exhausted`): how far the guest got differs.
 pub const NONDETERMINISTIC: &[&str] = &["stack_exhausted", "timeout"];
 
-/// Whether neither report ended in a way only one engine's speed or stack decides.
+/// Endings that say what an engine lacks, not what the module did: the other engine's run
+/// has nothing to be compared with.
+pub const ENGINE_SPECIFIC: &[&str] = &["unsupported_feature"];
+
+/// Whether neither report ended in a way only one engine's speed, stack or support decides.
 pub fn comparable(a: &RunReport, b: &RunReport) -> bool {
-    !NONDETERMINISTIC.contains(&a.outcome.kind()) && !NONDETERMINISTIC.contains(&b.outcome.kind())
+    [a, b].iter().all(|r| {
+        let kind = r.outcome.kind();
+        !NONDETERMINISTIC.contains(&kind) && !ENGINE_SPECIFIC.contains(&kind)
+    })
 }
 
 /// Errors whose message is the engine's own words (a trap's text, V8's or wasmtime's link

@@ -22,9 +22,6 @@ pub fn differential(data: &[u8]) -> Verdict {
     if !crate::repeats::first_time(&generated.module) {
         return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
     }
-    if !generated.reference_compiles() {
-        return Verdict::Skipped("the reference cannot compile the module");
-    }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest {
@@ -35,6 +32,9 @@ pub fn differential(data: &[u8]) -> Verdict {
         ..Default::default()
     };
     let (v8, wasmtime) = super::run_both("differential", generated.module, &guest, &request);
+    if super::lacks(&wasmtime) {
+        return Verdict::Skipped(super::ENGINE_LACKS);
+    }
     if !comparable(&v8, &wasmtime) {
         return Verdict::Skipped("an engine ended by its own speed or stack depth");
     }

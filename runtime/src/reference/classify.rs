@@ -1,5 +1,6 @@
 //! What wasmtime reported, as a typed error or a signal for the run policy.
 
+use wasmparser::{Validator, WasmFeatures};
 use wasmtime::Trap;
 
 use crate::limits::GuestLimits;
@@ -12,6 +13,22 @@ use crate::report::RunnerError;
 pub(super) struct StubCalled {
     pub module: String,
     pub name: String,
+}
+
+/// What V8 ships, and so the guest checks accept, but wasmtime does not implement.
+const LACKING: &[(WasmFeatures, &str)] = &[(WasmFeatures::LEGACY_EXCEPTIONS, "legacy exception handling")];
+
+/// Why wasmtime refused a module the guest checks accepted: a proposal it lacks and the
+/// module uses, or its own compile error. Asked only once a compile has failed, so a module
+/// that compiles is validated once, by the guest checks.
+pub(super) fn compile_failure(e: &wasmtime::Error, bytes: &[u8]) -> RunnerError {
+    for (feature, name) in LACKING {
+        let without = crate::guest::wasm_features().difference(*feature);
+        if Validator::new_with_features(without).validate_all(bytes).is_err() {
+            return RunnerError::UnsupportedFeature { engine: "wasmtime".into(), feature: (*name).into() };
+        }
+    }
+    RunnerError::CompileError { message: format!("{e:#}") }
 }
 
 /// What one wasmtime error means.
@@ -43,4 +60,23 @@ pub(super) fn classify(e: wasmtime::Error, phase: &str, guest: &GuestLimits) -> 
         }
         None => RunnerError::Trap { phase: phase.to_string(), message: format!("{e:#}") },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_module_using_legacy_exception_handling_names_the_proposal() {
+        let module = wat::parse_str(r#"(module (func try catch_all end))"#).unwrap();
+        let error = compile_failure(&wasmtime::Error::msg("refused"), &module);
+        assert_eq!(error.kind(), "unsupported_feature", "{error}");
+    }
+
+    #[test]
+    fn a_refused_module_using_only_what_wasmtime_implements_is_its_compile_error() {
+        let module = wat::parse_str(r#"(module (func (result i32) i32.const 1))"#).unwrap();
+        let error = compile_failure(&wasmtime::Error::msg("refused"), &module);
+        assert_eq!(error, RunnerError::CompileError { message: "refused".into() });
+    }
 }

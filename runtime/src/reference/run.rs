@@ -9,7 +9,7 @@ use wasmtime::{Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Val};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 
-use super::classify::{classify, Stopped, StubCalled};
+use super::classify::{self, classify, Stopped, StubCalled};
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
 use super::shims::{FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
@@ -103,10 +103,7 @@ fn run_prepared(prepared: &PreparedModule, guest: &GuestLimits, optimized: bool,
     phases.push(timed("compile", t));
     let module = match module {
         Ok(m) => m,
-        Err(e) => {
-            let error = RunnerError::CompileError { message: format!("{e:#}") };
-            return RunReport::failed(ENGINE, error, phases, started);
-        }
+        Err(e) => return RunReport::failed(ENGINE, classify::compile_failure(&e, &prepared.bytes), phases, started),
     };
 
     let captured = Captured::new(guest.max_output_bytes);

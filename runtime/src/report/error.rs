@@ -51,8 +51,13 @@ pub enum RunnerError {
     )]
     TerminationLost { phase: String, cause: String, grace_ms: u64 },
 
-    #[error("V8 could not compile the module: {message}")]
+    #[error("the module did not compile: {message}")]
     CompileError { message: String },
+
+    /// The engine lacks a proposal the module uses: the guest checks accept what V8 ships,
+    /// and the wasmtime reference does not implement all of it.
+    #[error("{engine} does not support {feature}, which the module uses")]
+    UnsupportedFeature { engine: String, feature: String },
 
     #[error("instantiation failed: {message}")]
     LinkError { message: String },
@@ -97,6 +102,7 @@ impl RunnerError {
             RunnerError::Timeout { .. } => "timeout",
             RunnerError::TerminationLost { .. } => "termination_lost",
             RunnerError::CompileError { .. } => "compile_error",
+            RunnerError::UnsupportedFeature { .. } => "unsupported_feature",
             RunnerError::LinkError { .. } => "link_error",
             RunnerError::NoEntry { .. } => "no_entry",
             RunnerError::UnsupportedEntry { .. } => "unsupported_entry",
