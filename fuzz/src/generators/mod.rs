@@ -3,6 +3,7 @@
 mod endless;
 mod limits;
 mod modules;
+mod one_entry;
 mod wasi_calls;
 
 pub use endless::make_endless;
@@ -10,4 +11,5 @@ pub use limits::small_guest_limits;
 pub use modules::{
     custom_sections, endless_module, first_export, large_module, terminating_module, with_custom_sections, Generated,
 };
+pub use one_entry::only_entry_exported;
 pub use wasi_calls::{wasi_program, wasi_program_prefix};

@@ -2,7 +2,7 @@ use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Deterministic, RunRequest};
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
-use crate::generators::{first_export, terminating_module};
+use crate::generators::{first_export, only_entry_exported, terminating_module};
 use crate::Verdict;
 
 /// Property: a terminating module run in the V8 runner and in the wasmtime reference, both
@@ -23,6 +23,7 @@ pub fn differential(data: &[u8]) -> Verdict {
         return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
     }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
+    let Some(module) = only_entry_exported(&generated.module, &entry) else { return Verdict::Skipped("no module") };
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest {
         args: vec!["fuzz".into()],
@@ -31,7 +32,7 @@ pub fn differential(data: &[u8]) -> Verdict {
         deterministic: Some(Deterministic::default()),
         ..Default::default()
     };
-    let (v8, wasmtime) = super::run_both("differential", generated.module, &guest, &request);
+    let (v8, wasmtime) = super::run_both("differential", module, &guest, &request);
     if super::lacks(&wasmtime) {
         return Verdict::Skipped(super::ENGINE_LACKS);
     }
