@@ -1,6 +1,6 @@
 //! libFuzzer flags every target runs with unless its command line names them, so that
 //! `cargo +nightly fuzz run <target>` runs as fast as the campaign does with nothing to
-//! remember (fuzz/README.md, "Throughput").
+//! remember (fuzz/README.md, "Where an execution's time goes").
 //!
 //! libFuzzer reads flags only from its command line, and parses them after calling
 //! `LLVMFuzzerInitialize`; libfuzzer-sys owns that function and passes the target no argv.

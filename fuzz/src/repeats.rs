@@ -4,7 +4,7 @@
 //! again and again: from `differential`'s seeds, 13618 executions in 30 s generated 3619
 //! distinct modules. An oracle whose verdict is a function of the module alone runs a repeat
 //! as it ran the first one; `first_time` lets it skip the repeat instead and spend the time
-//! on a module it has not seen (fuzz/README.md, "Where an execution's time goes", has the
+//! on a module it has not seen (reports/baselines/2026-11-27-fuzz-throughput.md has the
 //! measurements).
 //!
 //! Off unless a fuzzing target turns it on for its thread (`Target::fuzz` calls
