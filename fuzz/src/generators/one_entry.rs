@@ -25,13 +25,27 @@ impl Reencode for OnlyEntry<'_> {
         }
         RoundtripReencoder.parse_export(exports, export)
     }
+
+    /// Custom sections go through as bytes: a `name` section the fuzzer filled with garbage
+    /// (`with_custom_sections`) is still a valid module's, and parsing it would refuse it.
+    fn parse_custom_section(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        module.section(&self.custom_section(section)?);
+        Ok(())
+    }
 }
 
-/// `module` with `entry` its only exported function; `None` when it does not parse.
-pub fn only_entry_exported(module: &[u8], entry: &str) -> Option<Vec<u8>> {
+/// `module` (valid) with `entry` its only exported function.
+pub fn only_entry_exported(module: &[u8], entry: &str) -> Vec<u8> {
     let mut out = wasm_encoder::Module::new();
-    OnlyEntry { entry }.parse_core_module(&mut out, wasmparser::Parser::new(0), module).ok()?;
-    Some(out.finish())
+    let reencoded = OnlyEntry { entry }.parse_core_module(&mut out, wasmparser::Parser::new(0), module);
+    if let Err(e) = reencoded {
+        panic!("a valid module did not reencode: {e}");
+    }
+    out.finish()
 }
 
 #[cfg(test)]
@@ -57,11 +71,22 @@ mod tests {
             r#"(module (memory (export "m") 1) (global (export "g") i32 (i32.const 1))
                  (func (export "a")) (func (export "b") (call 0)) (func (export "c")))"#,
         );
-        let only = only_entry_exported(&module, "b").unwrap();
+        let only = only_entry_exported(&module, "b");
         assert_eq!(
             exports(&only),
             [("m".into(), ExternalKind::Memory), ("g".into(), ExternalKind::Global), ("b".into(), ExternalKind::Func)]
         );
         wasmparser::Validator::new_with_features(wasm_runner::internals::wasm_features()).validate_all(&only).unwrap();
+    }
+
+    #[test]
+    fn custom_sections_go_through_as_they_are_even_a_name_section_that_does_not_parse() {
+        let mut module = wasm_runner_testkit::fixtures::wasm(r#"(module (func (export "f")) (func (export "g")))"#);
+        // A custom section (id 0, 8 bytes): the name `name`, then three bytes no name
+        // section starts with.
+        module.extend([0, 8, 4, b'n', b'a', b'm', b'e', 9, 9, 9]);
+        let only = only_entry_exported(&module, "f");
+        assert!(only.ends_with(&[4, b'n', b'a', b'm', b'e', 9, 9, 9]), "the section is copied byte for byte");
+        assert_eq!(exports(&only), [("f".into(), ExternalKind::Func)]);
     }
 }

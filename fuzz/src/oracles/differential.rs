@@ -23,7 +23,7 @@ pub fn differential(data: &[u8]) -> Verdict {
         return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
     }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
-    let Some(module) = only_entry_exported(&generated.module, &entry) else { return Verdict::Skipped("no module") };
+    let module = only_entry_exported(&generated.module, &entry);
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest {
         args: vec!["fuzz".into()],
