@@ -5,10 +5,13 @@
 //! memories are untouched: reading them was about a tenth of a `differential` execution.
 //! The kernel already knows which pages were never populated. A page of a private
 //! anonymous mapping with no page table entry (neither present nor swapped out) has never
-//! been written, or was discarded, and reads as zeros; a file-backed mapping (a
-//! copy-on-write memory image) can have such a page with contents in the file's page
-//! cache, so a page that `mincore` finds resident is never taken as zero either. Anything
-//! unknown (no `/proc/self/pagemap`, an unaligned slice, a failed call) is simply read.
+//! been written, or was discarded, and reads as zeros. Both engines' linear memories are
+//! such mappings: V8 allocates them so, and the reference copies data segments in rather
+//! than mapping a memory image (`reference::config`). For a file-backed mapping the rule
+//! would not hold (an untouched page shows the file's contents), so a page `mincore` finds
+//! resident, in a file's page cache, is never taken as zero either: a second guard, not a
+//! proof for such mappings (a file page evicted from the cache would look untouched).
+//! Anything unknown (no `/proc/self/pagemap`, an unaligned slice, a failed call) is read.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
