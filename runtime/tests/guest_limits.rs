@@ -420,3 +420,17 @@ fn a_table_grown_past_v8s_own_limit_answers_minus_one_in_both_engines() {
     assert_eq!(v8.outcome.returned(), ["-8"]);
     assert_eq!(v8.outcome, wasmtime.outcome);
 }
+
+#[test]
+fn a_shared_memory_is_sized_and_hashed_in_both_engines() {
+    let observe = |value: i32| {
+        let module = wasm(&format!(
+            r#"(module (memory 1 2 shared) (func (export "f") (i32.store (i32.const 16) (i32.const {value}))))"#
+        ));
+        let request = RunRequest { observe: true, ..invoke("f") };
+        let report = both(&module, &GuestLimits::default(), &request);
+        assert_eq!(report.memory_bytes, 65536);
+        report.observed.expect("observed").memory_hash
+    };
+    assert_ne!(observe(1), observe(2));
+}
