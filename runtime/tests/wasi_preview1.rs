@@ -99,6 +99,11 @@ const WRITE: &str = "(i64.const 64)";
 const BOTH: &str = "(i64.const 66)";
 
 fn guest(body: &str) -> Vec<u8> {
+    guest_with(PRELUDE, body)
+}
+
+/// `guest` with another prelude (the memory declared otherwise, say).
+fn guest_with(prelude: &str, body: &str) -> Vec<u8> {
     let imports: String = SIGNATURES
         .iter()
         .map(|(name, params)| {
@@ -108,7 +113,7 @@ fn guest(body: &str) -> Vec<u8> {
         .collect::<Vec<_>>()
         .join("\n");
     let body = body.replace("$READ", READ).replace("$WRITE", WRITE).replace("$BOTH", BOTH);
-    wasm(&format!("(module {imports} {PRELUDE} (func (export \"_start\") (local $f i32) (local $g i32) {body}))"))
+    wasm(&format!("(module {imports} {prelude} (func (export \"_start\") (local $f i32) (local $g i32) {body}))"))
 }
 
 fn run(engine: &str, module: &[u8]) -> RunReport {
@@ -905,3 +910,27 @@ direct!(
     ),
     |out: Vec<u8>| assert_eq!(errnos(&out), [44, 44, 54])
 );
+
+#[test]
+fn a_guest_whose_memory_is_shared_runs_alike_in_both_engines() {
+    // wasi-threads programs export a shared memory; the calls must reach it in both engines.
+    let shared = PRELUDE.replace(r#"(memory (export "memory") 1)"#, r#"(memory (export "memory") 1 1 shared)"#);
+    assert_ne!(shared, PRELUDE);
+    let module = guest_with(
+        &shared,
+        r#"(call $out (i32.const 400) (i32.const 3))
+           (call $e (call $args_sizes_get (i32.const 1024) (i32.const 1028)))
+           (call $e (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 1040)))
+           (i32.store (i32.const 2016) (i32.const 1))
+           (i64.store (i32.const 2024) (i64.const 1))
+           (call $e (call $poll_oneoff (i32.const 2000) (i32.const 2104) (i32.const 1) (i32.const 2200)))
+           (call $out (i32.const 2200) (i32.const 4))
+           (call $e (call $fd_readdir (i32.const 3) (i32.const 3000) (i32.const 200) (i64.const 0) (i32.const 2300)))
+           (call $out (i32.const 3000) (i32.load (i32.const 2300)))
+           (call $e (call $fd_filestat_get (i32.const 3) (i32.const 3400)))
+           (call $out (i32.const 3400) (i32.const 64))"#,
+    );
+    let (v8, wasmtime) = (run("v8", &module), run("wasmtime", &module));
+    assert_eq!(v8.outcome, wasmtime.outcome);
+    assert_eq!(String::from_utf8_lossy(&v8.stdout), String::from_utf8_lossy(&wasmtime.stdout));
+}

@@ -10,6 +10,7 @@
 mod classify;
 mod compiled;
 mod engines;
+mod memory;
 mod output;
 mod run;
 mod scratch;

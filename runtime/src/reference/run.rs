@@ -10,6 +10,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder, WasiView};
 
 use super::classify::{self, classify, Stopped, StubCalled};
+use super::memory::GuestMemory;
 use super::output::{CappedOutput, Captured};
 use super::scratch::scratch_dirs;
 use super::shims::{FsUsage, HasShims, ShimState, VirtualMonotonicClock, VirtualWallClock};
@@ -281,46 +282,19 @@ fn read_state(store: &mut Store<State>, instance: wasmtime::Instance) -> (Option
     let fuel = instance.get_global(&mut *store, FUEL_EXPORT).and_then(|g| g.get(&mut *store).i64()).map(|v| v as u64);
     let exhausted =
         instance.get_global(&mut *store, FUEL_EXHAUSTED_EXPORT).and_then(|g| g.get(&mut *store).i32()) == Some(1);
-    let memory_bytes = memories(store, instance).iter().map(|m| m.bytes(store).len() as u64).sum();
+    let memory_bytes = memories(store, instance).iter().map(|m| m.size(&*store) as u64).sum();
     (fuel, exhausted, memory_bytes)
-}
-
-/// One of the instance's memories: wasmtime hands out a shared memory as an export of its
-/// own kind, which `Instance::get_memory` does not return.
-enum GuestMemory {
-    Own(wasmtime::Memory),
-    Shared(wasmtime::SharedMemory),
-}
-
-impl GuestMemory {
-    fn bytes<'a>(&'a self, store: &'a Store<State>) -> &'a [u8] {
-        match self {
-            GuestMemory::Own(memory) => memory.data(store),
-            GuestMemory::Shared(memory) => {
-                let data = memory.data();
-                // SAFETY: read once the guest has returned; the reference runs no thread
-                // of the guest's own, so nothing writes the memory while it is read.
-                unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, data.len()) }
-            }
-        }
-    }
 }
 
 /// The instance's memories in index order, as the instrumentation exports them.
 fn memories(store: &mut Store<State>, instance: wasmtime::Instance) -> Vec<GuestMemory> {
-    (0..)
-        .map_while(|i| match instance.get_export(&mut *store, &memory_export(i))? {
-            wasmtime::Extern::Memory(memory) => Some(GuestMemory::Own(memory)),
-            wasmtime::Extern::SharedMemory(memory) => Some(GuestMemory::Shared(memory)),
-            _ => None,
-        })
-        .collect()
+    (0..).map_while(|i| GuestMemory::of(instance.get_export(&mut *store, &memory_export(i)))).collect()
 }
 
 /// The observation the run policy defines (`policy::observe`).
 fn observe(store: &mut Store<State>, instance: wasmtime::Instance) -> Observed {
     let memories = memories(store, instance);
-    let hash = memory_hash(memories.iter().map(|m| m.bytes(store)));
+    let hash = memory_hash(memories.iter().map(|m| m.bytes(&*store)));
     let names: Vec<String> = instance.exports(&mut *store).map(|e| e.name().to_string()).collect();
     let mut globals = Vec::new();
     for name in names.into_iter().filter(|n| is_observed_export(n)) {

@@ -125,11 +125,11 @@ fn fix_filestat<T: HasShims>(caller: &mut Caller<'_, T>, errno: i32, out: i32) {
     if errno != SUCCESS || caller.data_mut().shims().fixed.is_none() {
         return;
     }
-    let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return };
+    let Some(memory) = super::guest::memory(caller) else { return };
     let at = |offset: u32| (out as u32).wrapping_add(offset) as usize;
     let (mut filetype, mut ino) = ([0u8], [0u8; 8]);
-    let read = memory.read(&*caller, at(FILESTAT_FILETYPE_AT), &mut filetype).is_ok()
-        && memory.read(&*caller, at(FILESTAT_INO_AT), &mut ino).is_ok();
+    let read = memory.read(&*caller, at(FILESTAT_FILETYPE_AT), &mut filetype).is_some()
+        && memory.read(&*caller, at(FILESTAT_INO_AT), &mut ino).is_some();
     if !read || filetype[0] == 0 {
         return;
     }

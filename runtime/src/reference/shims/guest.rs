@@ -4,6 +4,7 @@
 
 use wasmtime::Caller;
 
+use super::super::memory::GuestMemory;
 use super::call::wasi;
 use super::{HasShims, SUCCESS};
 
@@ -21,51 +22,38 @@ pub(super) fn read_u32<T>(caller: &mut Caller<'_, T>, at: i32) -> Option<u32> {
     Some(u32::from_le_bytes(word))
 }
 
-pub(super) fn write_u32<T>(caller: &mut Caller<'_, T>, at: i32, value: u32) {
-    if let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) {
-        let _ = memory.write(&mut *caller, at as u32 as usize, &value.to_le_bytes());
+pub(super) fn write_u32<T: 'static>(caller: &mut Caller<'_, T>, at: i32, value: u32) {
+    write_bytes(caller, at as u32, &value.to_le_bytes());
+}
+
+/// Writes `bytes` at `at` in the guest's memory (a wrapper writes only where wasmtime-wasi
+/// has just written successfully, so the range is in bounds).
+pub(super) fn write_bytes<T: 'static>(caller: &mut Caller<'_, T>, at: u32, bytes: &[u8]) {
+    if let Some(memory) = memory(caller) {
+        let _ = memory.write(&mut *caller, at as usize, bytes);
     }
 }
 
-/// Writes `bytes` at `at` in the guest's memory, shared or not (a wrapper writes only where
-/// wasmtime-wasi has just written successfully, so the range is in bounds).
-pub(super) fn write_bytes<T>(caller: &mut Caller<'_, T>, at: u32, bytes: &[u8]) {
-    match caller.get_export("memory") {
-        Some(wasmtime::Extern::Memory(memory)) => {
-            let _ = memory.write(&mut *caller, at as usize, bytes);
-        }
-        Some(wasmtime::Extern::SharedMemory(memory)) => {
-            let data = memory.data();
-            let start = at as usize;
-            if let Some(cells) = start.checked_add(bytes.len()).and_then(|end| data.get(start..end)) {
-                for (cell, byte) in cells.iter().zip(bytes) {
-                    // SAFETY: the cell is inside the shared memory's mapping; this thread
-                    // runs the guest that called, so only other guest threads could race
-                    // with the write, as they could with wasmtime-wasi's own.
-                    unsafe { *cell.get() = *byte };
-                }
-            }
-        }
-        _ => {}
-    }
+/// The guest's `memory` export, shared or not.
+pub(super) fn memory<T>(caller: &mut Caller<'_, T>) -> Option<GuestMemory> {
+    GuestMemory::of(caller.get_export("memory"))
 }
 
-fn read<T>(caller: &mut Caller<'_, T>, at: usize, out: &mut [u8]) -> Option<()> {
-    let memory = caller.get_export("memory")?.into_memory()?;
-    memory.read(&*caller, at, out).ok()
+fn read<T: 'static>(caller: &mut Caller<'_, T>, at: usize, out: &mut [u8]) -> Option<()> {
+    memory(caller)?.read(&*caller, at, out)
 }
 
 /// Runs `ask` with the first `FILESTAT_SIZE` of guest memory lent to it, and gives them
 /// back; what `ask` left there comes back as the second value. `None` for a memory too
-/// small or shared, or a question that trapped (the wrappers then only pass the call
+/// small, or a question that trapped (the wrappers then only pass the call
 /// through).
 fn with_scratch<T: HasShims>(
     caller: &mut Caller<'_, T>,
     ask: impl FnOnce(&mut Caller<'_, T>) -> wasmtime::Result<i32>,
 ) -> wasmtime::Result<Option<(i32, [u8; FILESTAT_SIZE])>> {
-    let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return Ok(None) };
+    let Some(memory) = memory(caller) else { return Ok(None) };
     let mut saved = [0u8; FILESTAT_SIZE];
-    if memory.read(&*caller, 0, &mut saved).is_err() {
+    if memory.read(&*caller, 0, &mut saved).is_none() {
         return Ok(None);
     }
     // A question that traps (a path pointer past memory, say) has no answer: the wrapped
@@ -142,6 +130,6 @@ pub(super) fn first_buffer<T>(caller: &mut Caller<'_, T>, iovs: i32, count: i32)
 
 /// Whether `len` bytes at `ptr` are in the guest's memory.
 pub(super) fn in_bounds<T>(caller: &mut Caller<'_, T>, ptr: u32, len: u32) -> bool {
-    let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return false };
-    u64::from(ptr) + u64::from(len) <= memory.data_size(&*caller) as u64
+    let Some(memory) = memory(caller) else { return false };
+    u64::from(ptr) + u64::from(len) <= memory.size(&*caller) as u64
 }

@@ -41,9 +41,9 @@ fn pure_sleep<T>(caller: &mut Caller<'_, T>, subs: i32, count: i32) -> Option<Du
     if count == 0 || count > 1024 {
         return None;
     }
-    let memory = caller.get_export("memory")?.into_memory()?;
+    let memory = super::guest::memory(caller)?;
     let mut bytes = vec![0u8; count * SUBSCRIPTION_SIZE];
-    memory.read(&*caller, subs, &mut bytes).ok()?;
+    memory.read(&*caller, subs, &mut bytes)?;
     let mut earliest = u64::MAX;
     for sub in bytes.chunks_exact(SUBSCRIPTION_SIZE) {
         let flags = u16::from_le_bytes([sub[40], sub[41]]);

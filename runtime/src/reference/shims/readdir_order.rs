@@ -68,12 +68,12 @@ pub(super) fn reorder<T: HasShims + 'static>(
 /// The whole listing in wasmtime-wasi's order, read through the start of guest memory
 /// (saved first and put back after).
 fn listing<T: HasShims + 'static>(caller: &mut Caller<'_, T>, fd: i32) -> wasmtime::Result<Option<Vec<Entry>>> {
-    let Some(memory) = caller.get_export("memory").and_then(|e| e.into_memory()) else { return Ok(None) };
-    let scratch = memory.data_size(&*caller).min(SCRATCH_LEN);
+    let Some(memory) = super::guest::memory(caller) else { return Ok(None) };
+    let scratch = memory.size(&*caller).min(SCRATCH_LEN);
     if scratch < SHORTEST_SCRATCH {
         return Ok(None);
     }
-    let saved = memory.data(&*caller)[..scratch].to_vec();
+    let saved = memory.bytes(&*caller)[..scratch].to_vec();
     let (window, used_at) = (scratch - 8, scratch - 8);
     let mut entries = Vec::new();
     let mut cookie = 0u64;
@@ -82,7 +82,7 @@ fn listing<T: HasShims + 'static>(caller: &mut Caller<'_, T>, fd: i32) -> wasmti
         if errno != SUCCESS {
             break None;
         }
-        let bytes = memory.data(&*caller);
+        let bytes = memory.bytes(&*caller);
         let used = u32::from_le_bytes(bytes[used_at..used_at + 4].try_into().unwrap_or_default()) as usize;
         let mut at = 0;
         while at + DIRENT_SIZE <= used {
@@ -104,6 +104,6 @@ fn listing<T: HasShims + 'static>(caller: &mut Caller<'_, T>, fd: i32) -> wasmti
             break None;
         }
     };
-    memory.data_mut(&mut *caller)[..scratch].copy_from_slice(&saved);
+    let _ = memory.write(&mut *caller, 0, &saved);
     Ok(read)
 }
