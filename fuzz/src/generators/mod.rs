@@ -13,3 +13,16 @@ pub use modules::{
 };
 pub use one_entry::only_entry_exported;
 pub use wasi_calls::{wasi_program, wasi_program_prefix};
+
+/// Reproducible pseudo-random bytes for the generators' tests (xorshift64).
+#[cfg(test)]
+fn test_bytes(state: &mut u64, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state as u8
+        })
+        .collect()
+}

@@ -221,14 +221,7 @@ mod tests {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let (mut small, mut large, mut largest, n) = (0, 0, 0, 20_000);
         for _ in 0..n {
-            let bytes: Vec<u8> = (0..16)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let bytes = super::super::test_bytes(&mut state, 16);
             let size = size_in(&mut Unstructured::new(&bytes), 0, high).unwrap();
             assert!(size <= high);
             small += usize::from(size <= high / 1000);

@@ -346,14 +346,7 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let (mut shared, mut made) = (0, 0);
         for _ in 0..400 {
-            let input: Vec<u8> = (0..4096)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
+            let input = super::super::test_bytes(&mut state, 4096);
             if let Ok(generated) = wasi_program(&input) {
                 made += 1;
                 shared += usize::from(shares_its_memory(&generated.module));
