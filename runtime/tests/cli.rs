@@ -378,3 +378,18 @@ fn an_unknown_operator_v8_flag_does_not_take_the_runner_s_required_flag_with_it(
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(json(&output)["outcome"], "ok");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_binary_without_a_panic() {
+    // `wasm-runner limits --json | head -c 0`: stdout's reader is gone before the report is
+    // written (closed before the binary starts, so always).
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_wasm-runner"))
+        .args(["limits", "--json"])
+        .stdout(writer)
+        .output()
+        .expect("the binary runs");
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(141), "as a tool ended by SIGPIPE reports");
+}

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::output::print_json;
+use super::output::{outln, print_json};
 use crate::limits::{inventory, INVENTORY};
 
 #[derive(Debug, clap::Args)]
@@ -19,13 +19,14 @@ pub(crate) fn run(args: LimitsArgs) -> ExitCode {
     if args.json {
         print_json(&INVENTORY);
     } else if args.markdown {
-        print!("{}", inventory::markdown());
+        let markdown = inventory::markdown();
+        outln!("{}", markdown.strip_suffix('\n').unwrap_or(&markdown));
     } else {
-        println!("{:<36} {:>16}  {:<32} {:<10}", "limit", "default", "environment", "class");
+        outln!("{:<36} {:>16}  {:<32} {:<10}", "limit", "default", "environment", "class");
         for e in INVENTORY {
             let class =
                 serde_json::to_value(e.class).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            println!("{:<36} {:>16}  {:<32} {:<10}", e.name, e.default, e.env_var.unwrap_or("-"), class);
+            outln!("{:<36} {:>16}  {:<32} {:<10}", e.name, e.default, e.env_var.unwrap_or("-"), class);
         }
     }
     ExitCode::SUCCESS

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::output::{fail, human_bytes, print_json, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, human_bytes, outln, print_json, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 use crate::child::{min_heap, MinHeapError, MinHeapSearch, RunnerProgram};
 
@@ -56,7 +56,7 @@ pub(crate) fn run(args: MinHeapArgs, program: &RunnerProgram) -> ExitCode {
                     0 => "no smaller cap fails: V8 keeps a minimum heap of its own".to_string(),
                     mb => format!("{mb} MiB fails"),
                 };
-                println!(
+                outln!(
                     "{file}: warms up with a {} MiB runner cap ({below}); peak {} under {max_cap_mib} MiB; \
                      heap model's bound {bound}; {} children",
                     found.min_cap_mib,

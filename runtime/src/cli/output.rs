@@ -11,9 +11,31 @@ pub(crate) const EXIT_FAILED: u8 = 1;
 /// Exit status for bad usage or input that could not be read.
 pub(crate) const EXIT_INPUT: u8 = 2;
 
+/// Exit status when stdout's reader went away (`| head`): what a Unix tool killed by
+/// SIGPIPE reports.
+const EXIT_STDOUT_CLOSED: i32 = 128 + 13;
+
+/// `println!` to stdout, except that a reader that went away ends the process quietly, as
+/// it ends any Unix tool, where `println!` would panic.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::output::write_stdout(format_args!($($arg)*)) };
+}
+pub(crate) use outln;
+
+pub(crate) fn write_stdout(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: could not write to stdout: {e}");
+        }
+        std::process::exit(EXIT_STDOUT_CLOSED);
+    }
+}
+
 pub(crate) fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => outln!("{text}"),
         Err(e) => eprintln!("error: could not encode the report as JSON: {e}"),
     }
 }
@@ -25,9 +47,9 @@ pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 pub(crate) fn print_phases(phases: &[PhaseReport]) {
-    println!("{:<14} {:>16} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "peak RSS", "time");
+    outln!("{:<14} {:>16} {:>16} {:>16} {:>12}", "phase", "peak heap", "heap after", "peak RSS", "time");
     for p in phases {
-        println!(
+        outln!(
             "{:<14} {:>16} {:>16} {:>16} {:>9.1} ms",
             p.name,
             human_bytes(p.peak_used_heap_bytes),

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::{fail, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, outln, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 use crate::guest::Instrumentation;
 use crate::limits::GuestLimits;
@@ -207,7 +207,7 @@ fn finish(args: &RunArgs, file: &str, report: &RunReport) -> ExitCode {
     match &report.outcome {
         RunOutcome::Ok { returned } => {
             if !args.json && !returned.is_empty() {
-                println!("{}", returned.join(" "));
+                outln!("{}", returned.join(" "));
             }
             ExitCode::SUCCESS
         }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::{fail, print_json, EXIT_FAILED, EXIT_INPUT};
+use super::output::{fail, outln, print_json, EXIT_FAILED, EXIT_INPUT};
 use super::RunnerArgs;
 
 #[derive(Debug, clap::Args)]
@@ -30,7 +30,7 @@ pub(crate) fn run(args: ScriptArgs) -> ExitCode {
             if args.json {
                 print_json(&serde_json::json!({ "outcome": "ok", "value": value, "phases": phases }));
             } else {
-                println!("{value}");
+                outln!("{value}");
             }
             ExitCode::SUCCESS
         }

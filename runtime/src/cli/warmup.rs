@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::output::{fail, human_bytes, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT};
+use super::output::{
+    fail, human_bytes, outln, print_json, print_phases, read_module, ModuleInput, EXIT_FAILED, EXIT_INPUT,
+};
 use super::RunnerArgs;
 use crate::limits::{GuestLimits, HeapLimitSource};
 use crate::report::{ModuleFacts, PhaseReport, RunnerError};
@@ -111,7 +113,7 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
             if args.json {
                 print_json(&json);
             } else {
-                println!(
+                outln!(
                     "warmed up {} ({}) under a {} runner heap in {:.1} ms",
                     json.file,
                     human_bytes(module_bytes),
@@ -121,10 +123,10 @@ pub(crate) fn run(args: WarmupArgs) -> ExitCode {
                 print_phases(&report.phases);
                 match report.prepared_from {
                     crate::PreparedFrom::Checked => {}
-                    crate::PreparedFrom::MemoryCache => println!("guest checks served from this process's cache"),
-                    crate::PreparedFrom::DiskCache => println!("guest checks served from the disk cache"),
+                    crate::PreparedFrom::MemoryCache => outln!("guest checks served from this process's cache"),
+                    crate::PreparedFrom::DiskCache => outln!("guest checks served from the disk cache"),
                 }
-                println!(
+                outln!(
                     "peak heap {} of the heap model's bound {}",
                     human_bytes(report.peak_used_heap_bytes()),
                     human_bytes(report.heap_bound_bytes as usize)
