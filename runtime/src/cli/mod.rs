@@ -32,7 +32,8 @@ use crate::limits::RunnerLimits;
                                       (default $XDG_CACHE_HOME/wasm-runner or ~/.cache/wasm-runner)\n  \
     WASM_GUEST_MAX_*                  guest limits (`wasm-runner limits` lists them with their defaults)\n  \
     RUST_LOG                          log filter (default: warn)\n\n\
-    Exit status: 0 ok, 1 the module failed (the outcome says why), 2 bad usage or unreadable input.")]
+    Exit status: 0 ok, 1 the module failed (the outcome says why), 2 bad usage or unreadable input,\n\
+    141 stdout's reader went away.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
