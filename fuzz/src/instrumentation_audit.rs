@@ -1,7 +1,8 @@
 //! The rustc wrapper (`tools/fuzz-rustc/rustc-wrapper`, named by `.cargo/config.toml`) that
 //! narrows cargo-fuzz's coverage instrumentation: run on a stand-in rustc that prints its
 //! arguments, it must leave ordinary builds and the runtime's crates alone, take all coverage
-//! from the reference engine's crates and only comparison tracing from wasm-smith.
+//! from the reference engine's crates and the hash functions, and only comparison tracing
+//! from wasm-smith.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,14 @@ fn outside_a_fuzz_build_every_crate_is_compiled_as_cargo_asks() {
 fn the_reference_engine_s_crates_get_no_coverage_instrumentation() {
     let kept = ["--cfg", "fuzzing", "-Cllvm-args=-simplifycfg-branch-fold-threshold=0"];
     for name in ["wasmtime", "wasmtime_internal_cranelift", "cranelift_codegen", "regalloc2", "pulley_interpreter"] {
+        assert_eq!(passed_on(name, FUZZ_FLAGS), expected(name, &kept), "{name}");
+    }
+}
+
+#[test]
+fn the_hash_functions_get_no_coverage_instrumentation() {
+    let kept = ["--cfg", "fuzzing", "-Cllvm-args=-simplifycfg-branch-fold-threshold=0"];
+    for name in ["blake3", "crc32fast", "sha2"] {
         assert_eq!(passed_on(name, FUZZ_FLAGS), expected(name, &kept), "{name}");
     }
 }

@@ -3,6 +3,9 @@
 //! building both again for each run cost about a tenth of it; what differs from run to run
 //! (the store, its limits and deadline, the stubbed imports) stays per run.
 //!
+//! Engines for small modules (those compiled on the calling thread) share Cranelift's
+//! function cache (`function_cache`).
+//!
 //! An engine has one epoch counter for all its stores, so a shared engine's tick does not
 //! mean that a given run's time is up: each store asks its own watch (`watchdog`).
 
@@ -11,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use wasmtime::{Engine, Linker};
 
 use super::config;
+use super::function_cache::FunctionCache;
 use super::run::State;
 use super::shims::{self, HasShims};
 use crate::limits::GuestLimits;
@@ -41,6 +45,9 @@ pub(super) fn shared(guest: &GuestLimits, optimized: bool, parallel: bool) -> wa
     }
     let mut config = config(guest, optimized);
     config.parallel_compilation(parallel);
+    if !parallel {
+        config.enable_incremental_compilation(FunctionCache::shared())?;
+    }
     let engine = Engine::new(&config)?;
     let mut linker: Linker<State> = Linker::new(&engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| s.wasi())?;

@@ -10,6 +10,7 @@
 mod classify;
 mod compiled;
 mod engines;
+mod function_cache;
 mod memory;
 mod output;
 mod run;
