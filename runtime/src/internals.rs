@@ -16,6 +16,13 @@ pub use crate::isolate::{
 pub use crate::process::{peak_rss_bytes, rss_bytes};
 pub use crate::wasi::preview1::{FUNCTIONS as WASI_PREVIEW1_FUNCTIONS, MODULE as WASI_PREVIEW1_MODULE};
 
+/// Writes one line to stdout; when stdout's reader has gone (`| head`) the process ends
+/// quietly with status 141, as a Unix tool ended by SIGPIPE does, where `println!` would
+/// panic. The runtime's CLI prints through it, and so does the stress job's.
+pub fn write_stdout_line(line: std::fmt::Arguments) {
+    crate::cli::output::write_stdout(line)
+}
+
 /// The wasmtime configuration the reference compiles with, for benches that compile the
 /// same bytes with other wasmtime strategies.
 #[cfg(feature = "reference")]

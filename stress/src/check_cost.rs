@@ -153,7 +153,7 @@ pub fn main(args: CheckCostArgs) -> std::process::ExitCode {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     } else {
         let mut out = String::from(
             "| class | MB | guest checks (ms) | ns per byte | verdict | peak RSS above empty (MB) | run |\n\

@@ -3,6 +3,11 @@
 //! Drives the runtime's public API only: synthetic modules (the `synth` crate), real ones
 //! from corpus/real/cache, scenarios with stated pass rules, reports in `reports/<run-id>/`.
 
+/// `println!` that ends the job quietly (status 141) when stdout's reader went away.
+macro_rules! outln {
+    ($($arg:tt)*) => { wasm_runner::internals::write_stdout_line(format_args!($($arg)*)) };
+}
+
 mod bench_gate;
 mod bench_table;
 mod check_cost;
@@ -228,7 +233,7 @@ fn nightly(args: NightlyArgs) -> ExitCode {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
     let failed = summary.failed();
     if failed.is_empty() {
@@ -244,7 +249,7 @@ fn synth(args: SynthArgs) -> ExitCode {
     use wasm_runner_testkit::synth;
     if args.list {
         for (name, what) in synth::PRESETS {
-            println!("{name:16} {what}");
+            outln!("{name:16} {what}");
         }
         return ExitCode::SUCCESS;
     }
@@ -300,26 +305,34 @@ fn compare(args: CompareArgs) -> ExitCode {
     };
     let c = report::compare::compare(&old, &new, args.tolerance);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
     } else {
-        println!("{} -> {} (tolerance {:.0}%)", c.old_run, c.new_run, c.tolerance * 100.0);
+        outln!("{} -> {} (tolerance {:.0}%)", c.old_run, c.new_run, c.tolerance * 100.0);
         for name in &c.newly_failing {
-            println!("NEWLY FAILING  {name}");
+            outln!("NEWLY FAILING  {name}");
         }
         for reg in &c.regressions {
-            println!(
+            outln!(
                 "REGRESSION     {}.{}: {:.2} -> {:.2} (x{:.2})",
-                reg.scenario, reg.metric, reg.old, reg.new, reg.ratio
+                reg.scenario,
+                reg.metric,
+                reg.old,
+                reg.new,
+                reg.ratio
             );
         }
         for imp in &c.improvements {
-            println!(
+            outln!(
                 "improved       {}.{}: {:.2} -> {:.2} (x{:.2})",
-                imp.scenario, imp.metric, imp.old, imp.new, imp.ratio
+                imp.scenario,
+                imp.metric,
+                imp.old,
+                imp.new,
+                imp.ratio
             );
         }
         if !c.regressed() {
-            println!("no regressions");
+            outln!("no regressions");
         }
     }
     if c.regressed() {

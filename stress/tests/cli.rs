@@ -69,3 +69,18 @@ fn compare_names_an_unreadable_report() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/a"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_job_without_a_panic() {
+    // `wasm-runner-stress synth --list | head -c 0`: stdout's reader is gone before the
+    // list is written (closed before the binary starts, so always).
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_wasm-runner-stress"))
+        .args(["synth", "--list"])
+        .stdout(writer)
+        .output()
+        .expect("the binary runs");
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(141), "as a tool ended by SIGPIPE reports");
+}

@@ -105,7 +105,7 @@ fn paths() -> Vec<Vec<u8>> {
 /// the calls.
 pub fn wasi_program(data: &[u8]) -> Result<Generated> {
     let input = stored_input(data).unwrap_or(data);
-    Ok(Generated { module: generate(input)?, replayed: false })
+    Ok(Generated { module: generate(input)? })
 }
 
 /// The function's WASI types: every Arg is an i32 but U64, and Path, Iovecs and

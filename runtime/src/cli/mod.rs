@@ -4,7 +4,7 @@
 
 mod limits;
 mod min_heap;
-mod output;
+pub(crate) mod output;
 mod run;
 mod script;
 mod warmup;

@@ -218,7 +218,7 @@ fn run(args: BenchGateArgs) -> Result<bool, String> {
         eprintln!("wrote {}", path.display());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&gate).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&gate).unwrap_or_default());
     }
     Ok(gate.passed())
 }

@@ -127,7 +127,7 @@ pub fn run(args: FuzzArgs, run_id: String) -> ExitCode {
     }
     eprintln!("[fuzz] report: {}/fuzz.json and fuzz.md", dir.display());
     if args.json {
-        println!("{json}");
+        outln!("{json}");
     }
     if failed {
         ExitCode::FAILURE
