@@ -379,6 +379,16 @@ pub static INVENTORY: &[LimitEntry] = &[
         tested_by: &["a_large_module_compiles_once_per_process", "the_oldest_entries_go_first_past_the_bound"],
     },
     LimitEntry {
+        name: "reference_function_cache_bytes",
+        constant: "FUNCTION_CACHE_MAX_BYTES",
+        default: "64 MiB",
+        env_var: None,
+        class: LimitClass::Invariant,
+        enforced_at: "reference::function_cache (Cranelift's compiled functions of modules under 32 KiB; emptied when full)",
+        heap_cost_per_item: Some("0 (Rust memory, not the V8 heap)"),
+        tested_by: &["a_full_cache_starts_again_within_its_bound", "an_entry_larger_than_the_cache_is_refused"],
+    },
+    LimitEntry {
         name: "guest_open_fds",
         constant: "DEFAULT_GUEST_MAX_OPEN_FDS",
         default: "1024",

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use wasmtime::CacheStore;
 
 /// Bytes of keys and code the process's cache holds.
-const MAX_BYTES: usize = 64 << 20;
+pub const FUNCTION_CACHE_MAX_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Default)]
 struct Entries {
@@ -41,7 +41,7 @@ impl FunctionCache {
     /// calling thread.
     pub(super) fn shared() -> Arc<FunctionCache> {
         static SHARED: OnceLock<Arc<FunctionCache>> = OnceLock::new();
-        SHARED.get_or_init(|| Arc::new(FunctionCache::with_max_bytes(MAX_BYTES))).clone()
+        SHARED.get_or_init(|| Arc::new(FunctionCache::with_max_bytes(FUNCTION_CACHE_MAX_BYTES))).clone()
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -105,7 +105,11 @@ mod tests {
     }
 
     fn counted() -> Arc<Counted> {
-        Arc::new(Counted { cache: FunctionCache::with_max_bytes(MAX_BYTES), hits: 0.into(), inserts: 0.into() })
+        Arc::new(Counted {
+            cache: FunctionCache::with_max_bytes(FUNCTION_CACHE_MAX_BYTES),
+            hits: 0.into(),
+            inserts: 0.into(),
+        })
     }
 
     /// An engine configured as the reference's, compiling through `cache`.
