@@ -155,11 +155,13 @@ fn a_guest_exit_leaves_the_isolate_ready_for_the_next_job() {
         r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
              (func $s (call $exit (i32.const 3))) (start $s))"#,
     );
+    // The same import, not called: a job on the same kind of isolate.
+    let stays = wasm(r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))))"#);
     let before = isolates_made();
     for _ in 0..3 {
         let failure = runner.warmup(exits.clone()).expect_err("the start function exits");
         assert_eq!(failure.error, RunnerError::GuestExited { phase: "instantiate".into(), code: 3 });
-        runner.warmup(wasm(SMALL)).expect("the next job on the same isolate warms up");
+        runner.warmup(stays.clone()).expect("the next job on the same isolate warms up");
     }
     assert!(isolates_made() - before <= 2, "an exit does not cost an isolate");
 }
@@ -180,4 +182,18 @@ fn a_job_that_grew_the_young_generation_leaves_its_isolate_to_be_replaced() {
     settle();
     assert_eq!(isolates_made() - before, 1, "a new isolate replaces the grown one");
     assert_eq!(script(&runner, "3"), "3");
+}
+
+#[test]
+fn jobs_with_and_without_the_wasi_runtime_each_reuse_isolates_of_their_own() {
+    let _serial = serial();
+    let runner = runner(307);
+    let with_wasi = wasm(r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))))"#);
+    let before = isolates_made();
+    for _ in 0..5 {
+        runner.warmup(with_wasi.clone()).expect("a module importing WASI warms up");
+        runner.warmup(wasm(SMALL)).expect("a module importing nothing warms up");
+    }
+    let made = isolates_made() - before;
+    assert!((2..=4).contains(&made), "ten jobs of two kinds made {made} isolates");
 }

@@ -160,3 +160,17 @@ fn a_start_function_that_exits_is_a_typed_guest_exit() {
     let failure = runner().warmup(module).expect_err("the start function exits");
     assert_eq!(failure.error, RunnerError::GuestExited { phase: "instantiate".into(), code: 4 });
 }
+
+#[test]
+fn a_module_that_imports_no_wasi_function_starts_without_the_wasi_runtime() {
+    // The WASI runtime's JS is most of what a runner context holds (about 200 KiB of
+    // heap); a module that cannot call it runs on an isolate made without it.
+    let after_bootstrap = |module: Vec<u8>| {
+        let report = runner().warmup(module).expect("warms up");
+        report.phases.iter().find(|p| p.name == "bootstrap").expect("a bootstrap phase").used_heap_after_bytes
+    };
+    let with_wasi =
+        after_bootstrap(wasm(r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))))"#));
+    let alone = after_bootstrap(small_module());
+    assert!(alone + (64 << 10) < with_wasi, "bootstrap heap: {alone} bytes alone, {with_wasi} with the WASI runtime");
+}

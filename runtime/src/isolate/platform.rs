@@ -13,10 +13,18 @@ pub const DEFAULT_V8_FLAGS: &str = "--no-turboshaft-loop-unrolling";
 /// Extra V8 flags appended after the defaults (operators, tests, benchmarks of tiers).
 pub const V8_FLAGS_ENV: &str = "WASM_RUNNER_V8_FLAGS";
 
-/// Set after the operator's flags, so none can take it away: runner isolates are collected
-/// between jobs through V8's full-collection call, which V8 allows only with it. It also
-/// defines a `gc` function in runner contexts, which only the runner's own JS could reach.
-pub const REQUIRED_V8_FLAGS: &str = "--expose-gc";
+/// Set after the operator's flags, so none can take them away.
+///
+/// `--expose-gc`: runner isolates are collected between jobs through V8's full-collection
+/// call, which V8 allows only with it. It also defines a `gc` function in runner contexts,
+/// which only the runner's own JS could reach.
+///
+/// `--no-extensible-ro-snapshot`: the runner makes two startup snapshots (its JS alone, and
+/// with the WASI runtime's: `runner::js::Scripts`), and every isolate of a process shares
+/// one read-only space. A snapshot that extends it with objects of its own scripts cannot
+/// stand beside another that extended it differently: V8 aborts on the second one's
+/// read-only pages. Left unextended, both carry the read-only space V8 itself ships.
+pub const REQUIRED_V8_FLAGS: &str = "--expose-gc --no-extensible-ro-snapshot";
 
 static FLAGS: OnceLock<String> = OnceLock::new();
 

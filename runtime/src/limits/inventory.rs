@@ -658,7 +658,7 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "2 MiB",
         env_var: None,
         class: LimitClass::Invariant,
-        enforced_at: "limits::heap_model (the isolate from the snapshot with a small module; measured 0.6 MiB)",
+        enforced_at: "limits::heap_model (the isolate from the snapshot with a small module; measured 0.5 MiB with the runner's JS alone, 0.7 MiB with the WASI runtime's)",
         heap_cost_per_item: None,
         tested_by: &["the_isolate_with_a_small_module_is_within_the_base_bound"],
     },

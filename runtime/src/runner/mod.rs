@@ -89,7 +89,7 @@ impl Runner {
     /// watchdog themselves (see `internals::run_trusted_script`).
     pub(crate) fn run_trusted_script(&self, name: &str, source: &str) -> Result<(String, Vec<PhaseReport>), Failure> {
         let (name, source) = (name.to_string(), source.to_string());
-        supervisor::supervise(&self.limits, None, move |session| {
+        supervisor::supervise(&self.limits, None, js::Scripts::RunnerAndWasi, move |session| {
             let value = session.bootstrap().and_then(|()| session.script("script", &name, &source));
             value.map_err(|error| session.failure(error, None))
         })

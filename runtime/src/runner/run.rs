@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::instance::{instantiate_options, observe, read_state};
+use super::js::Scripts;
 use super::session::Session;
 use super::supervisor::supervise;
 use super::Runner;
@@ -39,7 +40,8 @@ pub(crate) fn run(runner: &Runner, module: Arc<[u8]>, request: &RunRequest) -> R
     };
     let provided = provided_for(request, &runner.provided);
     let (instrumentation, request) = (runner.instrumentation, request.clone());
-    let result = supervise(&runner.limits, Some(guest.stack_bytes()), move |session| {
+    let scripts = Scripts::for_module(&module, &provided);
+    let result = supervise(&runner.limits, Some(guest.stack_bytes()), scripts, move |session| {
         session.set_guest_limits(guest.clone());
         let wasi = session.attach_wasi(
             WasiHost::new(guest.max_output_bytes, request.stdin.clone(), image).deterministic(request.deterministic),

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::js::Scripts;
 use super::natives::{RunnerHost, SharedRunnerHost};
 use super::watch::Watch;
 use crate::isolate::{JsFailure, RunnerIsolate};
@@ -39,16 +40,18 @@ pub(crate) struct Session {
     runner_host: SharedRunnerHost,
     wasi: Option<SharedWasiHost>,
     phases: Vec<PhaseReport>,
+    /// What the isolate's snapshot holds, checked at bootstrap.
+    scripts: Scripts,
 }
 
 impl Session {
-    pub(crate) fn new(mut isolate: RunnerIsolate, watch: Arc<Watch>) -> Self {
+    pub(crate) fn new(mut isolate: RunnerIsolate, watch: Arc<Watch>, scripts: Scripts) -> Self {
         let runner_host: SharedRunnerHost = Rc::new(RefCell::new(RunnerHost::default()));
         isolate.set_slot(Rc::clone(&runner_host));
         // A context that refuses a native is caught at bootstrap: the runner's JS fails
         // on the missing function with a named error.
         let _ = isolate.install_natives(super::natives::install);
-        Session { isolate, watch, guest: GuestLimits::default(), runner_host, wasi: None, phases: Vec::new() }
+        Session { isolate, watch, guest: GuestLimits::default(), runner_host, wasi: None, phases: Vec::new(), scripts }
     }
 
     /// The guest limits errors are reported against.
@@ -118,11 +121,11 @@ impl Session {
         })
     }
 
-    /// The runner's and the WASI runtime's JS came with the snapshot the isolate was made
-    /// from: the `bootstrap` phase checks that both are there, and reports what the isolate
-    /// holds before the guest comes in.
+    /// The runner's JS (and the WASI runtime's, when the job needs it) came with the snapshot
+    /// the isolate was made from: the `bootstrap` phase checks that it is there, and reports
+    /// what the isolate holds before the guest comes in.
     pub(crate) fn bootstrap(&mut self) -> Result<(), RunnerError> {
-        let ready = self.script("bootstrap", "wasm-runner:bootstrap-check", super::js::BOOTSTRAP_CHECK)?;
+        let ready = self.script("bootstrap", "wasm-runner:bootstrap-check", self.scripts.bootstrap_check())?;
         if ready != "true" {
             return Err(RunnerError::Internal { message: "the startup snapshot lacks the runner's JS".into() });
         }

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::js::Scripts;
 use super::session::Session;
 use super::watch::Watch;
 use crate::isolate::RunnerIsolate;
@@ -47,6 +48,7 @@ enum Command {
 struct IsolateKey {
     heap_limit_bytes: usize,
     stack_bytes: Option<u64>,
+    scripts: Scripts,
 }
 
 /// A runner thread with its isolate, between jobs.
@@ -157,21 +159,21 @@ fn settle(worker: JoinHandle<()>) {
     }
 }
 
-/// Runs `job` on an isolate nothing of an earlier job reaches. `stack_bytes` bounds the JS
-/// and wasm stack of the job.
-pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, job: F) -> JobResult<T>
+/// Runs `job` on an isolate nothing of an earlier job reaches, made from the snapshot that
+/// holds `scripts`. `stack_bytes` bounds the JS and wasm stack of the job.
+pub(crate) fn supervise<T, F>(limits: &RunnerLimits, stack_bytes: Option<u64>, scripts: Scripts, job: F) -> JobResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Session) -> Result<T, RunnerError> + Send + 'static,
 {
-    let snapshot = super::js::snapshot()?;
+    let snapshot = super::js::snapshot(scripts)?;
     let watch = Arc::new(Watch::new(limits.warmup_timeout));
     let (tx, rx) = mpsc::channel::<JobResult<T>>();
     let worker_watch = Arc::clone(&watch);
-    let key = IsolateKey { heap_limit_bytes: limits.heap_limit_bytes, stack_bytes };
+    let key = IsolateKey { heap_limit_bytes: limits.heap_limit_bytes, stack_bytes, scripts };
     let start = Command::Job(Box::new(move |isolate: RunnerIsolate| {
         worker_watch.set_isolate(isolate.terminator(), isolate.guard(), isolate.interrupt());
-        let mut session = Session::new(isolate, worker_watch);
+        let mut session = Session::new(isolate, worker_watch, scripts);
         let result = job(&mut session);
         let phases = session.take_phases();
         let _ = tx.send(match result {

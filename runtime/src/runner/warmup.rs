@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::instance::{instantiate_options, read_state};
+use super::js::Scripts;
 use super::supervisor::supervise;
 use super::Runner;
 use crate::guest::prepare_cached;
@@ -17,8 +18,9 @@ pub(crate) fn warmup(runner: &Runner, module: Arc<[u8]>) -> Result<WarmupReport,
     let module_bytes = module.len();
     let heap_limit_bytes = runner.limits.heap_limit_bytes;
     let guest = runner.guest.clone();
+    let scripts = Scripts::for_module(&module, &runner.provided);
     let ((facts, prepared_from), phases) =
-        supervise(&runner.limits.clone(), Some(runner.guest.stack_bytes()), move |session| {
+        supervise(&runner.limits.clone(), Some(runner.guest.stack_bytes()), scripts, move |session| {
             let guest = &runner.guest;
             session.set_guest_limits(guest.clone());
             session.attach_wasi(WasiHost::new(guest.max_output_bytes, Vec::new(), FsImage::default()));
