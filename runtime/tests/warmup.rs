@@ -174,3 +174,13 @@ fn a_module_that_imports_no_wasi_function_starts_without_the_wasi_runtime() {
     let alone = after_bootstrap(small_module());
     assert!(alone + (64 << 10) < with_wasi, "bootstrap heap: {alone} bytes alone, {with_wasi} with the WASI runtime");
 }
+
+#[test]
+fn runner_contexts_leave_out_the_js_features_v8_would_install_into_each() {
+    // `--no-js-shipping` (a default the operator may override): V8 installs these into
+    // every new context rather than keeping them in the snapshot.
+    let seen = run_trusted_script(&runner(), "features.js", "[typeof DisposableStack, typeof Float16Array].join()")
+        .expect("the script runs")
+        .0;
+    assert_eq!(seen, "undefined,undefined");
+}

@@ -8,7 +8,13 @@ use std::sync::OnceLock;
 /// `--no-turboshaft-loop-unrolling`: on V8 15.2 an optimised JS loop whose body holds a small
 /// unrolled inner loop loses its only interrupt check, so `TerminateExecution` never lands
 /// and the near-heap-limit guard cannot stop a heap bomb (see README, "Termination").
-pub const DEFAULT_V8_FLAGS: &str = "--no-turboshaft-loop-unrolling";
+///
+/// `--no-js-shipping`: the JS features V8 ships behind flags (explicit resource management,
+/// `Float16Array`, base64 on `Uint8Array`, `Map` upsert...) are never in a snapshot: V8
+/// installs them into every new context, about a fifth of making a context from the
+/// snapshot, and a context is made for every job. Neither the runner's JS nor the WASI
+/// runtime's uses them, and a guest reaches no JS; wasm features are flags of their own.
+pub const DEFAULT_V8_FLAGS: &str = "--no-turboshaft-loop-unrolling --no-js-shipping";
 
 /// Extra V8 flags appended after the defaults (operators, tests, benchmarks of tiers).
 pub const V8_FLAGS_ENV: &str = "WASM_RUNNER_V8_FLAGS";
