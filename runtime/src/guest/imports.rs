@@ -40,8 +40,12 @@ impl ProvidedImports {
 
     /// Whether the runner defines `import` itself (not as a stub).
     pub fn defines(&self, import: &ImportRef) -> bool {
-        import.kind == ImportKind::Function
-            && self.functions.iter().any(|(m, n)| *m == import.module && *n == import.name)
+        import.kind == ImportKind::Function && self.defines_function(&import.module, &import.name)
+    }
+
+    /// Whether the runner defines the function `module.name` itself (not as a stub).
+    pub fn defines_function(&self, module: &str, name: &str) -> bool {
+        self.functions.iter().any(|(m, n)| *m == module && *n == name)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::guest::{abi, ProvidedImports};
-use crate::report::{ImportKind, ImportRef, RunnerError};
+use crate::report::RunnerError;
 
 /// The runner's scripts, in order: name and source.
 fn scripts() -> Vec<(&'static str, String)> {
@@ -37,7 +37,7 @@ impl Scripts {
     /// functions; stubs are natives). Bytes whose import section cannot be read get both:
     /// the guest checks refuse them with the reason, as they would otherwise.
     pub(crate) fn for_module(module: &[u8], provided: &ProvidedImports) -> Scripts {
-        match imports_any(module, |import| provided.defines(import)) {
+        match imports_a_defined_function(module, provided) {
             Some(false) => Scripts::Runner,
             Some(true) | None => Scripts::RunnerAndWasi,
         }
@@ -61,10 +61,10 @@ impl Scripts {
     }
 }
 
-/// Whether an import of `module` satisfies `wanted`; `None` when the sections up to the
-/// imports cannot be read. Stops at the first section after the imports, so a large module
-/// costs no more than a small one.
-fn imports_any(module: &[u8], wanted: impl Fn(&ImportRef) -> bool) -> Option<bool> {
+/// Whether `module` imports a function `provided` defines; `None` when the sections up to
+/// the imports cannot be read. Stops at the first section after the imports, so a large
+/// module costs no more than a small one.
+fn imports_a_defined_function(module: &[u8], provided: &ProvidedImports) -> Option<bool> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         match payload.ok()? {
             wasmparser::Payload::Version { .. }
@@ -73,15 +73,10 @@ fn imports_any(module: &[u8], wanted: impl Fn(&ImportRef) -> bool) -> Option<boo
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.ok()?;
-                    if let wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) = import.ty {
-                        let import = ImportRef {
-                            module: import.module.to_string(),
-                            name: import.name.to_string(),
-                            kind: ImportKind::Function,
-                        };
-                        if wanted(&import) {
-                            return Some(true);
-                        }
+                    let function =
+                        matches!(import.ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_));
+                    if function && provided.defines_function(import.module, import.name) {
+                        return Some(true);
                     }
                 }
                 return Some(false);
@@ -92,10 +87,13 @@ fn imports_any(module: &[u8], wanted: impl Fn(&ImportRef) -> bool) -> Option<boo
     Some(false)
 }
 
-const RUNNER_CHECK: &str = "typeof __wasmRunner.instantiate === 'function' && typeof __wasmRunner.run === 'function'";
-const RUNNER_AND_WASI_CHECK: &str =
-    "typeof __wasmRunner.instantiate === 'function' && typeof __wasmRunner.run === 'function' \
-     && typeof WASI_PREVIEW1 === 'object'";
+macro_rules! runner_check {
+    () => {
+        "typeof __wasmRunner.instantiate === 'function' && typeof __wasmRunner.run === 'function'"
+    };
+}
+const RUNNER_CHECK: &str = runner_check!();
+const RUNNER_AND_WASI_CHECK: &str = concat!(runner_check!(), " && typeof WASI_PREVIEW1 === 'object'");
 
 /// The snapshot an isolate holding `scripts` starts from, made once per process.
 pub(crate) fn snapshot(scripts: Scripts) -> Result<&'static [u8], RunnerError> {
