@@ -3,7 +3,8 @@
 mod endless;
 mod limits;
 mod modules;
-mod one_entry;
+mod reachable;
+mod trim;
 mod wasi_calls;
 
 pub use endless::make_endless;
@@ -11,7 +12,7 @@ pub use limits::small_guest_limits;
 pub use modules::{
     custom_sections, endless_module, first_export, large_module, terminating_module, with_custom_sections, Generated,
 };
-pub use one_entry::only_entry_exported;
+pub use trim::trimmed_to_entry;
 pub use wasi_calls::{wasi_program, wasi_program_prefix};
 
 /// Reproducible pseudo-random bytes for the generators' tests (xorshift64).

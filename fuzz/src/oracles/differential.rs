@@ -2,7 +2,7 @@ use wasm_runner::limits::GuestLimits;
 use wasm_runner::{Deterministic, RunRequest};
 use wasm_runner_testkit::compare::{comparable, differences, Values};
 
-use crate::generators::{first_export, only_entry_exported, terminating_module};
+use crate::generators::{first_export, terminating_module, trimmed_to_entry};
 use crate::Verdict;
 
 /// Property: a terminating module run in the V8 runner and in the wasmtime reference, both
@@ -23,7 +23,7 @@ pub fn differential(data: &[u8]) -> Verdict {
         return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
     }
     let Some(entry) = first_export(&generated.module) else { return Verdict::Skipped("no exported function") };
-    let module = only_entry_exported(&generated.module, &entry);
+    let module = trimmed_to_entry(&generated.module, &entry);
     let guest = GuestLimits { max_fuel: 100_000_000, ..GuestLimits::default() };
     let request = RunRequest {
         args: vec!["fuzz".into()],

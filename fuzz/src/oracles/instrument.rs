@@ -3,7 +3,7 @@ use wasm_runner::limits::GuestLimits;
 use wasm_runner::{prepare, wasi_preview1, Instrumentation, Reference, RunRequest, RunnerError};
 
 use super::GUEST_CAUSED;
-use crate::generators::{custom_sections, first_export, only_entry_exported, terminating_module, with_custom_sections};
+use crate::generators::{custom_sections, first_export, terminating_module, trimmed_to_entry, with_custom_sections};
 use crate::Verdict;
 
 /// Property: any valid module (with custom sections of arbitrary contents) stays valid
@@ -56,7 +56,7 @@ pub fn instrument(data: &[u8]) -> Verdict {
     );
     let Some(entry) = first_export(&generated.module) else { return Verdict::Checked };
     // The runs call one export: the others would only cost the reference a trampoline each.
-    let module = only_entry_exported(&generated.module, &entry);
+    let module = trimmed_to_entry(&generated.module, &entry);
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
     let reference = Reference::new().with_guest_limits(guest);
     let on = reference.clone().run(module.clone(), &request);
