@@ -9,7 +9,7 @@
 //! tables and tags stay: the comparisons read globals.
 
 use wasm_encoder::reencode::{utils, Error, Reencode};
-use wasmparser::{ExternalKind, Payload, TypeRef};
+use wasmparser::ExternalKind;
 
 use super::reachable::reachable_from;
 
@@ -91,47 +91,23 @@ impl Reencode for Trim<'_> {
 /// `module` (valid) with `entry` its only exported function and only the functions a call
 /// of `entry` can reach (imported functions all stay).
 pub fn trimmed_to_entry(module: &[u8], entry: &str) -> Vec<u8> {
-    let (imported, new_index) = match reachable_from(module, entry) {
-        Some(found) => {
-            let mut next = 0..;
-            let new_index = (found.reachable.iter().enumerate())
-                .map(|(index, &reachable)| (reachable || index < found.imported as usize).then(|| next.next().unwrap()))
-                .collect();
-            (found.imported, new_index)
-        }
-        // Not an exported function: the other exports go, and every function stays.
-        None => (0, (0..function_count(module)).map(Some).collect()),
-    };
+    let Some(found) = reachable_from(module, entry) else { panic!("a valid module did not parse") };
+    let mut next = 0..;
+    let new_index = (found.reachable.iter().enumerate())
+        .map(|(index, &reachable)| (reachable || index < found.imported as usize).then(|| next.next().unwrap()))
+        .collect();
     let mut out = wasm_encoder::Module::new();
-    let reencoded = Trim { entry, imported, new_index }.parse_core_module(&mut out, wasmparser::Parser::new(0), module);
-    if let Err(e) = reencoded {
+    let mut trim = Trim { entry, imported: found.imported, new_index };
+    if let Err(e) = trim.parse_core_module(&mut out, wasmparser::Parser::new(0), module) {
         panic!("a valid module did not reencode: {e}");
     }
     out.finish()
 }
 
-/// How many functions `module` has, imported and defined.
-fn function_count(module: &[u8]) -> u32 {
-    let mut count = 0;
-    for payload in wasmparser::Parser::new(0).parse_all(module).flatten() {
-        match payload {
-            Payload::ImportSection(reader) => {
-                let functions = reader
-                    .into_imports()
-                    .flatten()
-                    .filter(|i| matches!(i.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)));
-                count += functions.count() as u32;
-            }
-            Payload::FunctionSection(reader) => count += reader.count(),
-            _ => {}
-        }
-    }
-    count
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmparser::Payload;
 
     fn exports(module: &[u8]) -> Vec<(String, ExternalKind)> {
         wasmparser::Parser::new(0)
