@@ -59,7 +59,8 @@ pub const TARGETS: &[Target] = &[
         oracle: oracles::instrument,
         property: "instrumented modules validate, the validating pass and `instrument` alone rewrite them alike, \
                    add exactly what `additions()` reserves room for, \
-                   and with ample fuel they compute what the original does",
+                   and with ample fuel they compute what the original does (a run that ends by its stack depth \
+                   or its speed is compared with nothing)",
         heap_checked: false,
         skips_repeats: true,
     },

@@ -14,7 +14,7 @@ use wasm_runner::internals::{inspect, instrument, wasm_features};
 use wasm_runner::{
     prepare, wasi_preview1, GuestLimits, Instrumentation, Reference, RunOutcome, RunRequest, Runner, RunnerLimits,
 };
-use wasm_runner_testkit::compare::same_integers;
+use wasm_runner_testkit::compare::{comparable, same_integers};
 use wasm_runner_testkit::property::check_counted;
 
 fn smith_config() -> wasm_smith::Config {
@@ -71,6 +71,11 @@ fn behaves_like_the_original(seed: &[u8]) -> Result<bool, TestCaseError> {
     let v8_off = runner.with_instrumentation(Instrumentation::Off).run(module.clone(), &request);
     let wt_on = reference.clone().run(module.clone(), &request);
     let wt_off = reference.with_instrumentation(Instrumentation::Off).run(module, &request);
+    // How deep a recursion gets before the stack runs out depends on frame sizes, which
+    // both the instrumentation and the engine change: such a run is compared with nothing.
+    if !(comparable(&v8_on, &v8_off) && comparable(&wt_on, &wt_off)) {
+        return Ok(false);
+    }
     // Guest checks may reject a generated module; then all four must say so alike.
     prop_assert_eq!(v8_on.outcome.kind(), v8_off.outcome.kind(), "v8 on {:?} off {:?}", v8_on.outcome, v8_off.outcome);
     prop_assert_eq!(
@@ -80,9 +85,6 @@ fn behaves_like_the_original(seed: &[u8]) -> Result<bool, TestCaseError> {
         wt_on.outcome,
         wt_off.outcome
     );
-    if v8_on.outcome.kind() == "stack_exhausted" || wt_on.outcome.kind() == "stack_exhausted" {
-        return Ok(false);
-    }
     prop_assert_eq!(v8_on.outcome.kind(), wt_on.outcome.kind(), "v8 {:?} wasmtime {:?}", v8_on.outcome, wt_on.outcome);
     if let (RunOutcome::Ok { returned: a }, RunOutcome::Ok { returned: b }) = (&v8_on.outcome, &v8_off.outcome) {
         prop_assert_eq!(a, b);
