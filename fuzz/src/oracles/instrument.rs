@@ -57,7 +57,8 @@ pub fn instrument(data: &[u8]) -> Verdict {
         "the instrumentation added other than additions() says"
     );
     let Some(entry) = first_export(&generated.module) else { return Verdict::Checked };
-    // The runs call one export: the others would only cost the reference a trampoline each.
+    // The runs call one export: the other exports and the functions it cannot reach would
+    // only cost the reference compile time (`trimmed_to_entry`).
     let module = trimmed_to_entry(&generated.module, &entry);
     let request = RunRequest { args: vec!["fuzz".into()], invoke: Some(entry), ..Default::default() };
     let reference = Reference::new().with_guest_limits(guest);
