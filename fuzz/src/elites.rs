@@ -9,12 +9,15 @@
 //! has run, and one mutation in `ELITE_SHARE` starts from one of them instead of libFuzzer's
 //! pick, with one byte of its size fields changed, for as long as such executions have taken
 //! at most `ELITE_TIME_SHARE` of the time. `WASM_RUNNER_FUZZ_HEAP_FEEDBACK=0` turns this off
-//! with the counters.
+//! with the counters. The same mutator holds the slow inputs the feedback keeps to their
+//! share of the time (`slow_bases`), with the feedback on or off.
 
 use std::cell::Cell;
 use std::sync::Mutex;
 
 use wasm_runner_testkit::heap::HeapCheck;
+
+use crate::slow_bases::SlowBases;
 
 /// Inputs kept per dimension (peak, ratio).
 pub const KEEP: usize = 8;
@@ -36,29 +39,51 @@ thread_local! {
     /// The heap check of the execution running on this thread, set by `feedback::observe`
     /// and taken by `offer` once the oracle is done.
     static LAST: Cell<Option<HeapCheck>> = const { Cell::new(None) };
-    /// Whether the input libFuzzer runs next was started from an elite.
-    static FROM_ELITE: Cell<bool> = const { Cell::new(false) };
+    /// Where the input libFuzzer runs next was started from.
+    static STARTED: Cell<Started> = const { Cell::new(Started::Pick) };
+}
+
+/// Where a mutation started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    /// libFuzzer's pick, or a base of the usual speed in place of a slow one (`slow_bases`).
+    Pick,
+    /// libFuzzer's pick, which ran slow.
+    SlowBase,
+    /// An elite.
+    Elite,
+}
+
+/// What the custom mutator does with an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// `data[..len]` is an elite with one size byte changed: run as it is.
+    Elite(usize),
+    /// `data[..len]` is the base for libFuzzer to mutate.
+    Mutate(usize),
 }
 
 static STEERING: Mutex<Steering> = Mutex::new(Steering::new());
 
-/// The elites, and the time executions took in all and when started from an elite.
+/// The elites, the slow bases (which also time every execution), and the time executions
+/// started from an elite took.
 #[derive(Debug, Default)]
 pub struct Steering {
     elites: Elites,
-    all_ms: f64,
+    slow_bases: SlowBases,
     elite_ms: f64,
 }
 
 impl Steering {
     pub const fn new() -> Self {
-        Steering { elites: Elites::new(), all_ms: 0.0, elite_ms: 0.0 }
+        Steering { elites: Elites::new(), slow_bases: SlowBases::new(), elite_ms: 0.0 }
     }
 
-    /// One execution of `input` that took `ms`, its heap check if its oracle made one.
-    pub fn record(&mut self, input: &[u8], found: Option<&HeapCheck>, ms: f64, from_elite: bool) {
-        self.all_ms += ms;
-        if from_elite {
+    /// One execution of `input` that took `ms`, its heap check if its oracle made one (and
+    /// the heap feedback is on).
+    pub fn record(&mut self, input: &[u8], found: Option<&HeapCheck>, ms: f64, started: Started) {
+        self.slow_bases.record(input, ms, started == Started::SlowBase);
+        if started == Started::Elite {
             self.elite_ms += ms;
         }
         if let Some(found) = found {
@@ -66,11 +91,32 @@ impl Steering {
         }
     }
 
+    /// Where a mutation of `data[..size]` (libFuzzer's pick) starts, and from what: an
+    /// elite when `seed` draws one and the heap feedback is on (`start`); otherwise the
+    /// pick, or a base of the usual speed in its place when the pick ran slow and slow
+    /// bases have had their share (`slow_bases`).
+    pub fn choose(
+        &mut self,
+        data: &mut [u8],
+        size: usize,
+        max_size: usize,
+        seed: u32,
+        feedback: bool,
+    ) -> (Start, Started) {
+        if feedback {
+            if let Some(len) = self.start_from_elite(data, max_size, seed) {
+                return (Start::Elite(len), Started::Elite);
+            }
+        }
+        let (len, slow) = self.slow_bases.base(data, size, max_size, seed);
+        (Start::Mutate(len), if slow { Started::SlowBase } else { Started::Pick })
+    }
+
     /// When `seed` draws an elite and elites are within their share of the time: writes
     /// that elite into `data`, one byte of its first `SIZE_FIELD_BYTES` set to a value
     /// drawn from `seed`, and returns its length.
-    pub fn start(&self, data: &mut [u8], max_size: usize, seed: u32) -> Option<usize> {
-        if self.elite_ms > ELITE_TIME_SHARE * self.all_ms {
+    pub fn start_from_elite(&self, data: &mut [u8], max_size: usize, seed: u32) -> Option<usize> {
+        if self.elite_ms > ELITE_TIME_SHARE * self.slow_bases.all_ms() {
             return None;
         }
         let elite = self.elites.pick(seed, max_size.min(data.len()))?;
@@ -149,24 +195,19 @@ pub(crate) fn take_observed() -> Option<HeapCheck> {
 
 /// Called by a target after its oracle, with the time the execution took: keeps `input` if
 /// it reached one of the highest heaps (nothing when the oracle checked no heap, or with
-/// the feedback off), and counts the time against the elites' share when it came from one.
+/// the feedback off), and counts the time against the share of where it started from.
 pub fn offer(input: &[u8], took: std::time::Duration) {
-    let from_elite = FROM_ELITE.with(|f| f.replace(false));
-    let found = take_observed();
-    if crate::feedback::enabled() {
-        lock().record(input, found.as_ref(), took.as_secs_f64() * 1e3, from_elite);
-    }
+    let started = STARTED.with(|s| s.replace(Started::Pick));
+    let found = take_observed().filter(|_| crate::feedback::enabled());
+    lock().record(input, found.as_ref(), took.as_secs_f64() * 1e3, started);
 }
 
-/// The custom mutator's first step (`Steering::start`); `None` leaves the mutation to
-/// libFuzzer.
-pub fn start_from_elite(data: &mut [u8], max_size: usize, seed: u32) -> Option<usize> {
-    if !crate::feedback::enabled() {
-        return None;
-    }
-    let size = lock().start(data, max_size, seed)?;
-    FROM_ELITE.with(|f| f.set(true));
-    Some(size)
+/// The custom mutator's first step (`Steering::choose`), for `data[..size]`, libFuzzer's
+/// pick.
+pub fn start(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Start {
+    let (start, started) = lock().choose(data, size, max_size, seed, crate::feedback::enabled());
+    STARTED.with(|s| s.set(started));
+    start
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Steering> {
@@ -174,15 +215,16 @@ fn lock() -> std::sync::MutexGuard<'static, Steering> {
 }
 
 /// Defines a target's custom mutator: a mutation starts from one of the inputs that reached
-/// the highest heaps when `start_from_elite` says so, and is libFuzzer's own otherwise.
+/// the highest heaps when `start` says so, and is otherwise libFuzzer's own, of its pick or
+/// of a base `slow_bases` puts in place of a slow pick.
 /// `Target::fuzz` offers each input of a heap-checked target after its oracle.
 #[macro_export]
 macro_rules! heap_guided_mutator {
     () => {
         $crate::libfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
-            match $crate::elites::start_from_elite(data, max_size, seed) {
-                Some(size) => size,
-                None => $crate::libfuzzer_sys::fuzzer_mutate(data, size, max_size),
+            match $crate::elites::start(data, size, max_size, seed) {
+                $crate::elites::Start::Elite(size) => size,
+                $crate::elites::Start::Mutate(size) => $crate::libfuzzer_sys::fuzzer_mutate(data, size, max_size),
             }
         });
     };
@@ -250,7 +292,7 @@ mod tests {
         assert!(drawn.values().all(|&n| n <= best), "drawn: {drawn:?}");
     }
 
-    /// A draw that picks an elite (`ELITE_SHARE` divides it), for `Steering::start`.
+    /// A draw that picks an elite (`ELITE_SHARE` divides it), for `Steering::start_from_elite`.
     fn drawing(seed: u32) -> u32 {
         seed * ELITE_SHARE * 4
     }
@@ -259,11 +301,11 @@ mod tests {
     fn a_start_from_an_elite_changes_at_most_one_of_its_size_field_bytes() {
         let elite: Vec<u8> = (0..200).map(|i| i as u8).collect();
         let mut steering = Steering::new();
-        steering.record(&elite, Some(&check(100, 100)), 1.0, false);
+        steering.record(&elite, Some(&check(100, 100)), 1.0, Started::Pick);
         let mut changed_fields = std::collections::HashSet::new();
         for seed in 0..500 {
             let mut data = vec![0xAA; 400];
-            let size = steering.start(&mut data, 400, drawing(seed)).expect("the draw picks the elite");
+            let size = steering.start_from_elite(&mut data, 400, drawing(seed)).expect("the draw picks the elite");
             assert_eq!(size, elite.len());
             let changed: Vec<usize> = (0..size).filter(|&i| data[i] != elite[i]).collect();
             assert!(changed.len() <= 1, "seed {seed} changed {changed:?}");
@@ -276,13 +318,30 @@ mod tests {
     #[test]
     fn elites_are_not_started_from_once_they_have_taken_more_than_their_share_of_the_time() {
         let mut steering = Steering::new();
-        steering.record(b"heavy", Some(&check(100, 100)), 10.0, false);
+        steering.record(b"heavy", Some(&check(100, 100)), 10.0, Started::Pick);
         let mut data = vec![0; 16];
-        assert!(steering.start(&mut data, 16, drawing(1)).is_some());
-        steering.record(b"heavy", Some(&check(100, 100)), 90.0, true);
-        assert!(steering.start(&mut data, 16, drawing(1)).is_none(), "elites took 90% of the time");
-        steering.record(b"light", None, 1000.0, false);
-        assert!(steering.start(&mut data, 16, drawing(1)).is_some(), "elites took 9% of the time");
+        assert!(steering.start_from_elite(&mut data, 16, drawing(1)).is_some());
+        steering.record(b"heavy", Some(&check(100, 100)), 90.0, Started::Elite);
+        assert!(steering.start_from_elite(&mut data, 16, drawing(1)).is_none(), "elites took 90% of the time");
+        steering.record(b"light", None, 1000.0, Started::Pick);
+        assert!(steering.start_from_elite(&mut data, 16, drawing(1)).is_some(), "elites took 9% of the time");
+    }
+
+    #[test]
+    fn with_the_feedback_off_no_mutation_starts_from_an_elite_but_slow_picks_still_give_way() {
+        let mut steering = Steering::new();
+        steering.record(b"elite", Some(&check(100, 100)), 1.0, Started::Pick);
+        for i in 0..crate::slow_bases::FIRST_EXECUTIONS {
+            steering.record(&i.to_le_bytes(), None, 1.0, Started::Pick);
+        }
+        steering.record(b"slow", None, 500.0, Started::SlowBase);
+        let mut data = vec![0; 16];
+        data[..5].copy_from_slice(b"usual");
+        assert_eq!(steering.choose(&mut data, 5, 16, drawing(1), false), (Start::Mutate(5), Started::Pick));
+        data[..4].copy_from_slice(b"slow");
+        assert_eq!(steering.choose(&mut data, 4, 16, drawing(1), false), (Start::Mutate(5), Started::Pick));
+        assert_eq!(&data[..5], b"usual", "slow bases took 500 of 757 ms");
+        assert_eq!(steering.choose(&mut data, 4, 16, drawing(1), true).1, Started::Elite);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!
 //! Every oracle that runs the V8 runner holds its measured heap peak to the heap model's
 //! bound (`heap`), which also feeds libFuzzer heap levels as extra coverage (`feedback`)
-//! and steers its mutations toward the inputs that reached the highest heaps (`elites`).
+//! and steers its mutations toward the inputs that reached the highest heaps (`elites`),
+//! while mutations of the slow inputs that feedback keeps get a share of the time
+//! (`slow_bases`).
 //! A target whose verdict is the module's alone skips modules its process has checked
 //! (`repeats`).
 
@@ -21,6 +23,7 @@ pub mod libfuzzer_flags;
 pub mod oracles;
 pub mod repeats;
 pub mod sanitizer;
+pub mod slow_bases;
 mod targets;
 
 /// For the targets' macros (`heap_guided_mutator!`).
