@@ -92,7 +92,7 @@ impl Steering {
     }
 
     /// Where a mutation of `data[..size]` (libFuzzer's pick) starts, and from what: an
-    /// elite when `seed` draws one and the heap feedback is on (`start`); otherwise the
+    /// elite when `seed` draws one and the heap feedback is on (`start_from_elite`); otherwise the
     /// pick, or a base of the usual speed in its place when the pick ran slow and slow
     /// bases have had their share (`slow_bases`).
     pub fn choose(

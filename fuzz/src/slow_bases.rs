@@ -88,7 +88,9 @@ impl SlowBases {
         if self.slow_base_ms <= SLOW_BASE_TIME_SHARE * self.all_ms || self.usual.is_empty() {
             return (size, true);
         }
-        let usual = &self.usual[draw as usize % self.usual.len()];
+        // The elites took the draws `ELITE_SHARE` divides: mixed, the rest reach every slot.
+        let mixed = (u64::from(draw).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize;
+        let usual = &self.usual[mixed % self.usual.len()];
         if usual.len() > max_size.min(data.len()) {
             return (size, true);
         }
@@ -173,6 +175,24 @@ mod tests {
         let mut data = vec![0; 64];
         data[..4].copy_from_slice(b"slow");
         assert_eq!(bases.base(&mut data, 4, 32, 0), (4, true), "the only usual base is longer than 32");
+    }
+
+    #[test]
+    fn every_usual_base_can_take_a_slow_ones_place_from_draws_the_elites_left() {
+        let mut bases = warmed_up();
+        for i in 0..USUAL_BASES as u32 {
+            pick(&mut bases, &i.to_le_bytes());
+        }
+        bases.record(b"slow", 500.0, true);
+        let mut taken = BTreeSet::new();
+        for draw in (0..4000u32).filter(|d| !d.is_multiple_of(crate::elites::ELITE_SHARE)) {
+            let mut data = vec![0; 64];
+            data[..4].copy_from_slice(b"slow");
+            let (size, slow) = bases.base(&mut data, 4, 64, draw);
+            assert!(!slow && size == 4);
+            taken.insert(u32::from_le_bytes(data[..4].try_into().unwrap()));
+        }
+        assert_eq!(taken.len(), USUAL_BASES);
     }
 
     #[test]
