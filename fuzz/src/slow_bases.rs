@@ -16,7 +16,9 @@ use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hasher};
 
 /// An execution is slow when it took more than this many times the mean of the process's
-/// executions so far.
+/// executions so far. The slow ones are in the mean, so at most about a quarter of the
+/// executions can count as slow: a mean of the others would not rise with them, but once
+/// the usual speed had grown past this factor everything would be slow and stay so.
 pub const SLOW_FACTOR: f64 = 4.0;
 
 /// Executions started from slow bases may take this share of the time.
