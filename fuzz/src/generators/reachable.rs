@@ -15,7 +15,7 @@ pub struct Reachable {
 
 /// The functions of `module` that calling its export `entry` can reach: all of them when
 /// `entry` is not an exported function (nothing can be ruled out); `None` when `module`
-/// does not parse.
+/// does not parse or refers to a function it does not have (it is not valid).
 pub fn reachable_from(module: &[u8], entry: &str) -> Option<Reachable> {
     let mut imported = 0u32;
     let mut roots = Vec::new();

@@ -91,7 +91,7 @@ impl Reencode for Trim<'_> {
 /// `module` (valid) with `entry` its only exported function and only the functions a call
 /// of `entry` can reach (imported functions all stay).
 pub fn trimmed_to_entry(module: &[u8], entry: &str) -> Vec<u8> {
-    let Some(found) = reachable_from(module, entry) else { panic!("a valid module did not parse") };
+    let found = reachable_from(module, entry).expect("a valid module parses and names only its own functions");
     let mut next = 0..;
     let new_index = (found.reachable.iter().enumerate())
         .map(|(index, &reachable)| (reachable || index < found.imported as usize).then(|| next.next().unwrap()))
