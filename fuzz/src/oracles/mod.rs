@@ -57,17 +57,19 @@ pub(crate) fn run_both(
     request: &wasm_runner::RunRequest,
 ) -> (wasm_runner::RunReport, wasm_runner::RunReport) {
     use wasm_runner::{Engine, Reference, Runner, RunnerLimits};
-    let v8_engine = Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone());
-    let reference = Reference::new().with_guest_limits(guest.clone()).unoptimized();
+    let engines: [Box<dyn Engine>; 2] = [
+        Box::new(Runner::new(RunnerLimits::default()).with_guest_limits(guest.clone())),
+        Box::new(Reference::new().with_guest_limits(guest.clone()).unoptimized()),
+    ];
     let module: std::sync::Arc<[u8]> = module.into();
-    // Side by side: an execution takes the slower engine's time, not both together. The V8
-    // run stays on this thread (its runner thread does the work): a second thread made for
-    // it cost every execution a thread's start and join for nothing.
-    let (v8, wasmtime) = std::thread::scope(|scope| {
-        let for_reference = module.clone();
-        let reference = scope.spawn(move || Engine::run(&reference, for_reference, request));
-        let v8 = Engine::run(&v8_engine, module.clone(), request);
-        (v8, reference.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    // Side by side: an execution takes the slower engine's time, not both together.
+    let [v8, wasmtime] = std::thread::scope(|scope| {
+        engines
+            .map(|engine| {
+                let module = module.clone();
+                scope.spawn(move || engine.run(module, request))
+            })
+            .map(|running| running.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     assert!(GUEST_CAUSED.contains(&v8.outcome.kind()), "v8 ended as {}: {:?}", v8.outcome.kind(), v8.outcome);
     assert!(
