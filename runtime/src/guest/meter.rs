@@ -138,6 +138,14 @@ impl BodyRewriter {
         BodyInProgress { segment_start: locals.end, cost: 0 }
     }
 
+    /// `count` plain instructions were read since the last call (a caller that sees each
+    /// instruction's kind counts them in a register and reports them at the next other one,
+    /// rather than calling `op` for each).
+    #[inline(always)]
+    pub(crate) fn plain(&self, body: &mut BodyInProgress, count: u64) {
+        body.cost += count;
+    }
+
     /// An instruction of `kind`, which spans `start..end` in `module`, has been read; a
     /// wait waits at `wait`.
     #[inline]

@@ -375,22 +375,31 @@ fn validate_chunk(
             rewrite.map(|(rw, module, _)| rw.begin(module, locals_start..reader.original_position(), &mut out));
         let mut until_check = CHECK_EVERY_OPS;
         let mut checked = Checked::new(&mut func);
+        let mut plain = 0u64;
         while !reader.eof() {
             let offset = reader.original_position();
             let kind = match reader.visit_operator(checked.at(offset))? {
                 Ok(kind) => kind,
                 Err(Refused) => return Err(checked.take_refusal()),
             };
-            match kind {
-                OpKind::TailCall => counts.tail_calls += 1,
-                OpKind::Wait => counts.atomic_waits += 1,
-                OpKind::TableGrow => counts.table_grows += 1,
-                _ => {}
-            }
-            if let (Some((rw, module, _)), Some(state)) = (rewrite, state.as_mut()) {
-                rw.op(module, state, (kind, &checked.wait), (offset, reader.original_position()), &mut out);
-            }
             until_check -= 1;
+            if kind == OpKind::Plain {
+                // Most instructions: counted here, in a register, and handed to the meter
+                // with the next instruction of another kind.
+                plain += 1;
+            } else {
+                match kind {
+                    OpKind::TailCall => counts.tail_calls += 1,
+                    OpKind::Wait => counts.atomic_waits += 1,
+                    OpKind::TableGrow => counts.table_grows += 1,
+                    _ => {}
+                }
+                if let (Some((rw, module, _)), Some(state)) = (rewrite, state.as_mut()) {
+                    rw.plain(state, plain);
+                    rw.op(module, state, (kind, &checked.wait), (offset, reader.original_position()), &mut out);
+                }
+                plain = 0;
+            }
             if until_check == 0 {
                 if cancel.is_set() {
                     return Err(BodyError::Cancelled);
@@ -399,7 +408,8 @@ fn validate_chunk(
             }
         }
         reader.finish_expression(&checked)?;
-        if let (Some((rw, module, budget)), Some(state)) = (rewrite, state) {
+        if let (Some((rw, module, budget)), Some(mut state)) = (rewrite, state) {
+            rw.plain(&mut state, plain);
             let size = rw.finish(module, state, reader.original_position(), &mut out);
             if size > V8_MAX_FUNCTION_BODY_BYTES {
                 return Err(BodyError::OverLimit("v8_max_function_body_bytes", size, V8_MAX_FUNCTION_BODY_BYTES));
