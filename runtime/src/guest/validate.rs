@@ -2,6 +2,8 @@
 //! counts what it declares (`ModuleFacts`, for the budgets) and, when asked, has the meter
 //! rewrite each function body as it is validated, so the code is parsed once for both.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use wasmparser::{BinaryReaderError, Parser, Payload, Validator, WasmFeatures};
 
 use super::cancel::{Cancel, CHECK_EVERY_OPS};
@@ -257,9 +259,8 @@ fn inspect_with(
     }
     facts.types = func_params.len() as u32;
     // Every section a body can refer to precedes the code, so the counts are final here.
-    let rewriter = rewrite.map(|budget| (BodyRewriter::for_module(&facts), budget));
-    let (counts, rewritten) =
-        validate_bodies(bodies, rewriter.as_ref().map(|(r, budget)| (r, bytes, *budget)), cancel)?;
+    let rewriter = rewrite.map(|budget| (BodyRewriter::for_module(&facts), CodeBudget::new(budget)));
+    let (counts, rewritten) = validate_bodies(bodies, rewriter.as_ref().map(|(r, budget)| (r, bytes, budget)), cancel)?;
     facts.tail_calls = counts.tail_calls;
     facts.atomic_waits = counts.atomic_waits;
     facts.table_grows = counts.table_grows;
@@ -288,7 +289,46 @@ type Body<'a> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, was
 
 /// The instrumentation's body rewriter, the module's bytes and the budget of instrumented
 /// code, when bodies are rewritten.
-type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8], u64)>;
+type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8], &'a CodeBudget)>;
+
+/// The budget of rewritten code, shared by every chunk: bodies are kept while all kept so
+/// far fit in it. Past it the module is refused, so each body after is rewritten only to
+/// measure it and dropped: the checks hold about the budget (one body per core beyond it)
+/// however far a module outgrows it, an invalid body is still reported before the budget,
+/// as a sequential pass would, and the refusal gives the exact size, whichever chunks ran
+/// first.
+struct CodeBudget {
+    allowed: u64,
+    kept: AtomicU64,
+    over: AtomicBool,
+}
+
+impl CodeBudget {
+    fn new(allowed: u64) -> Self {
+        CodeBudget { allowed, kept: AtomicU64::new(0), over: AtomicBool::new(false) }
+    }
+
+    /// Whether a rewritten body of `size` bytes may be kept.
+    fn keep(&self, size: u64) -> bool {
+        if self.over.load(Ordering::Relaxed) {
+            return false;
+        }
+        let before = self.kept.fetch_add(size, Ordering::Relaxed);
+        if before.saturating_add(size) > self.allowed {
+            self.over.store(true, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
+/// What one chunk of bodies gave.
+struct ChunkOut {
+    counts: OpCounts,
+    bodies: RewrittenBodies,
+    /// Bytes of all its bodies rewritten, kept or not.
+    rewritten_bytes: u64,
+}
 
 /// Validates every function body, on as many threads as there are cores, counts tail
 /// calls, and with `rewrite` rewrites each body in the same pass (chunks in body order).
@@ -300,12 +340,18 @@ fn validate_bodies(
 ) -> Result<(OpCounts, Vec<RewrittenBodies>), BodyError> {
     let chunks = in_chunks(bodies, |(_, body)| body.as_bytes().len(), |chunk| validate_chunk(chunk, rewrite, cancel))?;
     let mut counts = OpCounts::default();
-    for (c, _) in &chunks {
-        counts.tail_calls += c.tail_calls;
-        counts.atomic_waits += c.atomic_waits;
-        counts.table_grows += c.table_grows;
+    for chunk in &chunks {
+        counts.tail_calls += chunk.counts.tail_calls;
+        counts.atomic_waits += chunk.counts.atomic_waits;
+        counts.table_grows += chunk.counts.table_grows;
     }
-    Ok((counts, chunks.into_iter().map(|(_, bodies)| bodies).collect()))
+    if let Some((_, _, budget)) = rewrite {
+        if budget.over.load(Ordering::Relaxed) {
+            let rewritten = chunks.iter().map(|c| c.rewritten_bytes).sum();
+            return Err(BodyError::OverLimit("max_instrumented_bytes", rewritten, budget.allowed));
+        }
+    }
+    Ok((counts, chunks.into_iter().map(|chunk| chunk.bodies).collect()))
 }
 
 /// Instructions the later checks and the instrumentation count.
@@ -351,11 +397,8 @@ pub(crate) fn check_br_table(
 }
 
 /// FuncValidator::validate, unrolled so the same pass sees each instruction's kind.
-fn validate_chunk(
-    bodies: Vec<Body<'_>>,
-    rewrite: Rewrite<'_>,
-    cancel: &Cancel,
-) -> Result<(OpCounts, RewrittenBodies), BodyError> {
+fn validate_chunk(bodies: Vec<Body<'_>>, rewrite: Rewrite<'_>, cancel: &Cancel) -> Result<ChunkOut, BodyError> {
+    let mut rewritten_bytes = 0u64;
     let mut allocations = wasmparser::FuncValidatorAllocations::default();
     let mut counts = OpCounts::default();
     let mut out = match rewrite {
@@ -414,15 +457,15 @@ fn validate_chunk(
             if size > V8_MAX_FUNCTION_BODY_BYTES {
                 return Err(BodyError::OverLimit("v8_max_function_body_bytes", size, V8_MAX_FUNCTION_BODY_BYTES));
             }
-            // Each chunk stops at the whole budget: what the rewriting holds before the
-            // module is refused is at most the budget per core.
-            if out.len() > budget {
-                return Err(BodyError::OverLimit("max_instrumented_bytes", out.len(), budget));
+            rewritten_bytes += size;
+            if !budget.keep(size) {
+                // The module will be refused: nothing rewritten is needed any more.
+                out = RewrittenBodies::default();
             }
         }
         allocations = func.into_allocations();
     }
-    Ok((counts, out))
+    Ok(ChunkOut { counts, bodies: out, rewritten_bytes })
 }
 
 #[cfg(test)]
@@ -502,6 +545,50 @@ mod tests {
                 _ => panic!("body {code:x?}: the checks say {ours:?}, wasmparser {theirs:?}"),
             }
         }
+    }
+
+    /// Bytes of all rewritten bodies of `module`, with no budget in the way.
+    fn rewritten_bytes(module: &[u8]) -> u64 {
+        let (_, chunks) = inspect_and_rewrite(module, u64::MAX, &Cancel::default()).unwrap();
+        chunks.iter().map(RewrittenBodies::len).sum()
+    }
+
+    #[test]
+    fn a_module_over_the_code_budget_is_refused_with_its_whole_rewritten_size_every_time() {
+        let module = module(1024, &[]);
+        let whole = rewritten_bytes(&module);
+        let budget = whole / 10;
+        for _ in 0..4 {
+            let refused = inspect_and_rewrite(&module, budget, &Cancel::default()).map(|_| ()).unwrap_err();
+            assert_eq!(
+                refused,
+                RunnerError::GuestLimitRejected {
+                    limit: "max_instrumented_bytes".into(),
+                    requested: whole,
+                    allowed: budget
+                }
+            );
+        }
+        assert!(inspect_and_rewrite(&module, whole, &Cancel::default()).is_ok(), "exactly the budget fits");
+    }
+
+    #[test]
+    fn an_invalid_body_is_reported_before_the_code_budget_wherever_it_lies() {
+        let n = 1024;
+        let module = module(n, &[n - 3]);
+        let invalid = inspect(&module).unwrap_err();
+        assert!(matches!(invalid, RunnerError::InvalidModule { .. }));
+        let refused = inspect_and_rewrite(&module, 1, &Cancel::default()).map(|_| ()).unwrap_err();
+        assert_eq!(refused, invalid);
+    }
+
+    #[test]
+    fn bodies_are_kept_until_the_code_budget_is_crossed_and_never_after() {
+        let budget = CodeBudget::new(100);
+        assert!(budget.keep(60));
+        assert!(budget.keep(40), "exactly the budget is kept");
+        assert!(!budget.keep(1));
+        assert!(!budget.keep(0), "nothing is kept once the module is over its budget");
     }
 
     #[test]
