@@ -264,6 +264,14 @@ fn rank(id: SectionId) -> Option<u8> {
 }
 
 impl Instrumenter<'_> {
+    /// The original section `id` at `contents` goes where the empty one the reencoding
+    /// writes next is, in the splice the section hook made for it just before.
+    fn replace_last_splice(&mut self, id: SectionId, contents: std::ops::Range<u64>) {
+        if let Some(splice) = self.splices.last_mut() {
+            splice.with = Replacement::original(id, contents);
+        }
+    }
+
     fn push_globals(&self, globals: &mut wasm_encoder::GlobalSection) {
         globals.global(
             GlobalType { val_type: ValType::I64, mutable: true, shared: false },
@@ -351,9 +359,26 @@ impl Reencode for Instrumenter<'_> {
         functions: &mut wasm_encoder::FunctionSection,
         section: wasmparser::FunctionSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        wasm_encoder::reencode::utils::parse_function_section(self, functions, section)?;
-        self.bodies.waits.push_functions(functions);
+        if self.bodies.waits.is_empty() {
+            // Nothing to add: the original takes the place of the empty section written
+            // (one entry per function: python.wasm has 89 thousand).
+            self.replace_last_splice(SectionId::Function, section.range());
+        } else {
+            wasm_encoder::reencode::utils::parse_function_section(self, functions, section)?;
+            self.bodies.waits.push_functions(functions);
+        }
         self.functions_done = true;
+        Ok(())
+    }
+
+    fn parse_element_section(
+        &mut self,
+        _elements: &mut wasm_encoder::ElementSection,
+        section: wasmparser::ElementSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        // No index an element refers to changes: the original takes the place of the empty
+        // section written.
+        self.replace_last_splice(SectionId::Element, section.range());
         Ok(())
     }
 
@@ -449,6 +474,16 @@ impl Reencode for Instrumenter<'_> {
                 let replaces = section_len(&wasm_encoder::DataSection::new());
                 self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
             }
+            Some(SectionId::Element) => {
+                // The same, from `parse_element_section`.
+                let replaces = section_len(&wasm_encoder::ElementSection::new());
+                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
+            }
+            Some(SectionId::Function) if self.bodies.waits.is_empty() => {
+                // The same, from `parse_function_section`.
+                let replaces = section_len(&wasm_encoder::FunctionSection::new());
+                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
+            }
             _ => {}
         }
         Ok(())
@@ -459,11 +494,8 @@ impl Reencode for Instrumenter<'_> {
         _data: &mut wasm_encoder::DataSection,
         section: wasmparser::DataSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        // The section stays empty: the original takes its place, in the splice the section
-        // hook made for it just before.
-        if let Some(splice) = self.splices.last_mut() {
-            splice.with = Replacement::original(SectionId::Data, section.range());
-        }
+        // The section stays empty: the original takes its place.
+        self.replace_last_splice(SectionId::Data, section.range());
         Ok(())
     }
 
@@ -570,5 +602,47 @@ mod tests {
             "custom and data sections are copied as they are"
         );
         assert!(!after.iter().any(|s| s.0 == SectionId::Start as u8), "the start section is left out");
+    }
+
+    /// The contents of the one section with `id` in `module`.
+    fn section(module: &[u8], id: SectionId) -> Vec<u8> {
+        let all = sections(module);
+        let found: Vec<_> = all.iter().filter(|s| s.0 == id as u8).collect();
+        assert_eq!(found.len(), 1, "one section {id:?}");
+        found[0].2.clone()
+    }
+
+    #[test]
+    fn element_sections_and_function_sections_without_waits_are_copied_as_they_are() {
+        let module = wat::parse_str(
+            r#"(module
+                (table 4 funcref)
+                (func $a) (func $b (param i32))
+                (elem (i32.const 1) func $a $b)
+                (elem declare func $a))"#,
+        )
+        .unwrap();
+        let facts = inspect(&module).unwrap();
+        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
+        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        assert_eq!(section(&out, SectionId::Element), section(&module, SectionId::Element));
+        assert_eq!(section(&out, SectionId::Function), section(&module, SectionId::Function));
+    }
+
+    #[test]
+    fn the_function_section_gets_the_wait_helpers_after_the_guests_functions() {
+        let module = wat::parse_str(
+            r#"(module
+                (memory 1 1 shared)
+                (func (param i32) (result i32)
+                    (memory.atomic.wait32 (local.get 0) (i32.const 0) (i64.const 0))))"#,
+        )
+        .unwrap();
+        let facts = inspect(&module).unwrap();
+        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
+        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let (before, after) = (section(&module, SectionId::Function), section(&out, SectionId::Function));
+        assert!(after.len() > before.len(), "helpers were added");
+        assert_eq!(after[1..before.len()], before[1..], "the guest's own functions come first, as they were");
     }
 }
