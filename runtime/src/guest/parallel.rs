@@ -13,10 +13,6 @@ pub(crate) const PARALLEL_FROM_BYTES: usize = 32 * 1024;
 /// took 380 and 520 ms on two idle cores of the same machine.
 const CHUNKS_PER_CORE: usize = 8;
 
-/// Chunks are at least this many bytes of items, so small work is not cut finer than the
-/// cost of taking a chunk.
-const MIN_CHUNK_BYTES: usize = PARALLEL_FROM_BYTES / 2;
-
 /// Splits `items` into contiguous chunks of about equal `bytes` and runs `work` on each,
 /// on one thread per core, each taking the next chunk when it is done with one; the
 /// results come back in item order. On failure, the error is the first failing chunk's in
@@ -34,7 +30,9 @@ where
     if threads == 1 || total < PARALLEL_FROM_BYTES {
         return Ok(vec![work(items)?]);
     }
-    let count = (threads * CHUNKS_PER_CORE).min(total / MIN_CHUNK_BYTES).max(threads);
+    // Chunks of at least half the work worth a thread, so small work is not cut finer than
+    // what taking a chunk costs.
+    let count = (threads * CHUNKS_PER_CORE).min(total / (PARALLEL_FROM_BYTES / 2)).max(threads);
     let chunks = split(items, &bytes, total.div_ceil(count));
     let results = run_taking_turns(chunks, threads, &work);
     let mut out = Vec::with_capacity(results.len());

@@ -638,9 +638,13 @@ pub static INVENTORY: &[LimitEntry] = &[
         default: "512 MiB",
         env_var: Some("WASM_GUEST_MAX_INSTRUMENTED_BYTES"),
         class: LimitClass::Policy,
-        enforced_at: "guest::validate (each chunk of rewritten bodies stops at it) and guest::prepare (the whole module)",
+        enforced_at: "guest::validate (the rewritten bodies kept, all threads together, stop at it) and guest::prepare (the whole module)",
         heap_cost_per_item: Some("0 on the heap; peak RSS about 2.6 times the instrumented bytes (check-cost)"),
-        tested_by: &["an_instrumented_module_over_its_budget_is_refused", "a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused"],
+        tested_by: &[
+            "an_instrumented_module_over_its_budget_is_refused",
+            "a_dense_module_whose_instrumentation_outgrows_its_budget_is_refused",
+            "a_module_over_the_code_budget_is_refused_with_its_whole_rewritten_size_every_time",
+        ],
     },
     LimitEntry {
         name: "guest_heap_bound",
