@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn chunks_after_a_failed_one_do_not_change_the_error() {
-        // Every chunk from the one holding item 2000 on fails: whichever a thread reaches
+        // Every chunk starting at item 2000 or later fails: whichever a thread reaches
         // first, the first of them in order is the one reported.
         let items: Vec<usize> = (0..10_000).collect();
         for _ in 0..8 {
