@@ -2,7 +2,7 @@
 //! counts what it declares (`ModuleFacts`, for the budgets) and, when asked, has the meter
 //! rewrite each function body as it is validated, so the code is parsed once for both.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmparser::{BinaryReaderError, Parser, Payload, Validator, WasmFeatures};
 
@@ -299,26 +299,26 @@ type Rewrite<'a> = Option<(&'a BodyRewriter, &'a [u8], &'a CodeBudget)>;
 /// first.
 struct CodeBudget {
     allowed: u64,
-    kept: AtomicU64,
-    over: AtomicBool,
+    /// Bytes of the bodies offered so far, up to the first that did not fit.
+    offered: AtomicU64,
 }
 
 impl CodeBudget {
     fn new(allowed: u64) -> Self {
-        CodeBudget { allowed, kept: AtomicU64::new(0), over: AtomicBool::new(false) }
+        CodeBudget { allowed, offered: AtomicU64::new(0) }
     }
 
     /// Whether a rewritten body of `size` bytes may be kept.
     fn keep(&self, size: u64) -> bool {
-        if self.over.load(Ordering::Relaxed) {
+        if self.is_over() {
             return false;
         }
-        let before = self.kept.fetch_add(size, Ordering::Relaxed);
-        if before.saturating_add(size) > self.allowed {
-            self.over.store(true, Ordering::Relaxed);
-            return false;
-        }
-        true
+        self.offered.fetch_add(size, Ordering::Relaxed).saturating_add(size) <= self.allowed
+    }
+
+    /// Whether a body did not fit: the module is over its budget.
+    fn is_over(&self) -> bool {
+        self.offered.load(Ordering::Relaxed) > self.allowed
     }
 }
 
@@ -346,7 +346,7 @@ fn validate_bodies(
         counts.table_grows += chunk.counts.table_grows;
     }
     if let Some((_, _, budget)) = rewrite {
-        if budget.over.load(Ordering::Relaxed) {
+        if budget.is_over() {
             let rewritten = chunks.iter().map(|c| c.rewritten_bytes).sum();
             return Err(BodyError::OverLimit("max_instrumented_bytes", rewritten, budget.allowed));
         }
