@@ -82,9 +82,10 @@ pub(crate) fn instrument_rewritten(
 enum Reading {
     /// All of it.
     Whole,
-    /// The sections before the code (all of it when there is no code): the code is written from the rewritten bodies and what follows it (data
-    /// and custom sections) is copied, so the reencoding is spared a walk over every body's
-    /// header (a dependent load each: 14 ms of python.wasm's 89 thousand on one core).
+    /// The sections before the code (all of it when there is no code): the code is written
+    /// from the rewritten bodies and what follows it (data and custom sections) is copied,
+    /// so the reencoding is spared a walk over every body's header (a dependent load each:
+    /// 14 ms of python.wasm's 89 thousand on one core).
     BeforeCode,
 }
 
