@@ -376,6 +376,16 @@ fn rank(id: SectionId) -> Option<u8> {
 }
 
 impl Instrumenter<'_> {
+    /// Whether section `id` goes out as the original has it: data and elements always (no
+    /// index they refer to changes), functions when no wait helper joins them.
+    fn copies_original(&self, id: SectionId) -> bool {
+        match id {
+            SectionId::Data | SectionId::Element => true,
+            SectionId::Function => self.bodies.waits.is_empty(),
+            _ => false,
+        }
+    }
+
     /// The original section `id` at `contents` goes where the empty one the reencoding
     /// writes next is, in the splice the section hook made for it just before.
     fn replace_last_splice(&mut self, id: SectionId, contents: std::ops::Range<u64>) {
@@ -475,9 +485,8 @@ impl Reencode for Instrumenter<'_> {
         functions: &mut wasm_encoder::FunctionSection,
         section: wasmparser::FunctionSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        if self.bodies.waits.is_empty() {
-            // Nothing to add: the original takes the place of the empty section written
-            // (one entry per function: python.wasm has 89 thousand).
+        if self.copies_original(SectionId::Function) {
+            // One entry per function (python.wasm has 89 thousand), none changed.
             self.replace_last_splice(SectionId::Function, section.range());
         } else {
             wasm_encoder::reencode::utils::parse_function_section(self, functions, section)?;
@@ -492,8 +501,6 @@ impl Reencode for Instrumenter<'_> {
         _elements: &mut wasm_encoder::ElementSection,
         section: wasmparser::ElementSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        // No index an element refers to changes: the original takes the place of the empty
-        // section written.
         self.replace_last_splice(SectionId::Element, section.range());
         Ok(())
     }
@@ -585,19 +592,11 @@ impl Reencode for Instrumenter<'_> {
                 let replaces = section_len(&wasm_encoder::CodeSection::new());
                 self.splices.push(Splice { at, replaces, with: Replacement::Code });
             }
-            Some(SectionId::Data) => {
-                // `parse_data_section`, called next, says with what.
+            Some(id) if self.copies_original(id) => {
+                // The section's `parse_*` hook, called next, says which original replaces the
+                // empty section written (an empty data, element or function section alike:
+                // id, size, a zero count).
                 let replaces = section_len(&wasm_encoder::DataSection::new());
-                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
-            }
-            Some(SectionId::Element) => {
-                // The same, from `parse_element_section`.
-                let replaces = section_len(&wasm_encoder::ElementSection::new());
-                self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
-            }
-            Some(SectionId::Function) if self.bodies.waits.is_empty() => {
-                // The same, from `parse_function_section`.
-                let replaces = section_len(&wasm_encoder::FunctionSection::new());
                 self.splices.push(Splice { at, replaces, with: Replacement::Nothing });
             }
             None if self.code_at_end && !self.code_done => {
