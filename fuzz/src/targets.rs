@@ -35,7 +35,7 @@ pub const TARGETS: &[Target] = &[
                    `heap_limit_exhausted`, never a panic; a failure is only a typed guest-limit rejection or the \
                    guest's own start function",
         heap_checked: true,
-        skips_repeats: false,
+        skips_repeats: true,
     },
     Target {
         name: "guest_limits",

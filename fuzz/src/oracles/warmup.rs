@@ -17,6 +17,10 @@ const WARMUP_GUEST_CAUSED: &[&str] =
 /// function, never `heap_limit_exhausted`, an internal error or a JS error.
 pub fn warmup(data: &[u8]) -> Verdict {
     let Ok(generated) = large_module(data) else { return Verdict::Skipped("no module") };
+    // The limits below are fixed, so the verdict is the module's alone.
+    if !crate::repeats::first_time(&generated.module) {
+        return Verdict::Skipped(crate::repeats::CHECKED_BEFORE);
+    }
     // Start functions may loop: a modest fuel budget ends them fast.
     let guest = GuestLimits { max_fuel: 5_000_000, ..GuestLimits::default() };
     let limits = RunnerLimits::default().with_warmup_timeout(Duration::from_secs(20));
