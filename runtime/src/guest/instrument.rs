@@ -140,14 +140,11 @@ fn instrument_reading(
     };
     let (reencoded, after_code): (std::borrow::Cow<[u8]>, &[u8]) = match &layout {
         Some(layout) => {
-            if pass.rewritten.is_none() {
-                let contents = &bytes[layout.code_contents.clone()];
-                let reader = wasmparser::BinaryReader::new(contents, layout.code_contents.start as u64);
-                let bodies = wasmparser::CodeSectionReader::new(reader)
-                    .and_then(|section| section.into_iter().collect::<Result<Vec<_>, _>>())
-                    .map_err(|e| failed(&e))?;
-                pass.rewritten = Some(pass.bodies.rewrite_all(bytes, bodies).map_err(|e| failed(&e))?);
-            }
+            let contents = &bytes[layout.code_contents.clone()];
+            let reader = wasmparser::BinaryReader::new(contents, layout.code_contents.start as u64);
+            wasmparser::CodeSectionReader::new(reader)
+                .and_then(|section| pass.rewrite_unless_given(section))
+                .map_err(|e| failed(&e))?;
             pass.code_at_end = true;
             pass.data_count = layout.data_count;
             (layout.before_code(bytes).into(), &bytes[layout.code.end..])
@@ -384,6 +381,19 @@ impl Instrumenter<'_> {
             SectionId::Function => self.bodies.waits.is_empty(),
             _ => false,
         }
+    }
+
+    /// Rewrites the bodies of `section`, unless the guest checks rewrote them as they
+    /// validated them.
+    fn rewrite_unless_given(
+        &mut self,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), wasmparser::BinaryReaderError> {
+        if self.rewritten.is_none() {
+            let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
+            self.rewritten = Some(self.bodies.rewrite_all(self.module, bodies)?);
+        }
+        Ok(())
     }
 
     /// The original section `id` at `contents` goes where the empty one the reencoding
@@ -638,10 +648,7 @@ impl Reencode for Instrumenter<'_> {
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
         // The section stays empty: `instrument_module` writes the bodies and the wait
         // helpers in its place.
-        if self.rewritten.is_none() {
-            let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
-            self.rewritten = Some(self.bodies.rewrite_all(self.module, bodies)?);
-        }
+        self.rewrite_unless_given(section)?;
         self.code_done = true;
         Ok(())
     }
@@ -704,9 +711,7 @@ mod tests {
         )
         .unwrap();
         let module = with_custom_sections_everywhere(&module);
-        let facts = inspect(&module).unwrap();
-        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
-        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let out = instrumented(&module);
         let (before, after) = (sections(&module), sections(&out));
         let kept = |s: &&(u8, String, Vec<u8>)| s.0 == 0 || s.0 == SectionId::Data as u8;
         let order = |all: &[(u8, String, Vec<u8>)]| -> Vec<(u8, String)> {
@@ -723,6 +728,17 @@ mod tests {
         assert!(!after.iter().any(|s| s.0 == SectionId::Start as u8), "the start section is left out");
     }
 
+    fn assert_valid(module: &[u8]) {
+        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(module).unwrap();
+    }
+
+    /// `module` instrumented under the default limits, checked to be valid.
+    fn instrumented(module: &[u8]) -> Arc<[u8]> {
+        let out = instrument(module, &inspect(module).unwrap(), &GuestLimits::default()).unwrap();
+        assert_valid(&out);
+        out
+    }
+
     /// The contents of the one section with `id` in `module`.
     fn section(module: &[u8], id: SectionId) -> Vec<u8> {
         let all = sections(module);
@@ -737,9 +753,7 @@ mod tests {
         let limits = GuestLimits::default();
         let before_code = instrument_reading(module, &facts, &limits, None, Reading::BeforeCode).unwrap();
         let whole = instrument_reading(module, &facts, &limits, None, Reading::Whole).unwrap();
-        wasmparser::Validator::new_with_features(super::super::validate::wasm_features())
-            .validate_all(&before_code)
-            .unwrap();
+        assert_valid(&before_code);
         (before_code, whole)
     }
 
@@ -789,11 +803,10 @@ mod tests {
                 (data (i32.const 0) "x"))"#,
         )
         .unwrap();
-        let facts = inspect(&module).unwrap();
-        let limits = GuestLimits::default();
-        let out = instrument(&module, &facts, &limits).unwrap();
-        assert_eq!(out, instrument_reading(&module, &facts, &limits, None, Reading::Whole).unwrap());
-        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let out = instrumented(&module);
+        let whole =
+            instrument_reading(&module, &inspect(&module).unwrap(), &GuestLimits::default(), None, Reading::Whole);
+        assert_eq!(out, whole.unwrap());
     }
 
     #[test]
@@ -806,9 +819,7 @@ mod tests {
                 (elem declare func $a))"#,
         )
         .unwrap();
-        let facts = inspect(&module).unwrap();
-        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
-        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let out = instrumented(&module);
         assert_eq!(section(&out, SectionId::Element), section(&module, SectionId::Element));
         assert_eq!(section(&out, SectionId::Function), section(&module, SectionId::Function));
     }
@@ -822,9 +833,7 @@ mod tests {
                     (memory.atomic.wait32 (local.get 0) (i32.const 0) (i64.const 0))))"#,
         )
         .unwrap();
-        let facts = inspect(&module).unwrap();
-        let out = instrument(&module, &facts, &GuestLimits::default()).unwrap();
-        wasmparser::Validator::new_with_features(super::super::validate::wasm_features()).validate_all(&out).unwrap();
+        let out = instrumented(&module);
         let (before, after) = (section(&module, SectionId::Function), section(&out, SectionId::Function));
         assert!(after.len() > before.len(), "helpers were added");
         assert_eq!(after[1..before.len()], before[1..], "the guest's own functions come first, as they were");
